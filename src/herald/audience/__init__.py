@@ -1,0 +1,1 @@
+"""Lists, subscribers, subscriptions, double opt-in, import/export and erasure."""

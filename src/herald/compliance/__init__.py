@@ -1,0 +1,1 @@
+"""Consent proof, the audit trail, the shared suppression list and instance keys."""

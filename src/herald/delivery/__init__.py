@@ -1,0 +1,1 @@
+"""The last hop: distributors (null, smtp, mailjet, acs), failover, feedback, suppressions."""

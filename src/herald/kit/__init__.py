@@ -1,0 +1,1 @@
+"""Foundation: settings, database, portable types, errors, clock, crypto, i18n, logging."""

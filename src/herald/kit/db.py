@@ -1,0 +1,75 @@
+"""Engine and session factory; per-dialect tuning lives here and nowhere else."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import NullPool
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Take control of transactions: pysqlite's implicit BEGIN is deferred, and a deferred
+    # transaction that later writes fails at once with SQLITE_BUSY instead of waiting.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # IMMEDIATE takes the write lock up front, so concurrent units of work queue on the busy
+    # timeout rather than deadlocking on a read-to-write upgrade. SQLite has one writer anyway.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, statement_timeout_ms: int | None = None, **kwargs: Any) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        # One writer at a time: aiosqlite serialises per connection; a NullPool plus WAL and a busy
+        # timeout lets web and worker coroutines share the file safely.
+        engine = create_async_engine(url, poolclass=NullPool, **kwargs)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    connect_args: dict[str, Any] = kwargs.pop("connect_args", {})
+    if statement_timeout_ms:
+        connect_args.setdefault("options", f"-c statement_timeout={int(statement_timeout_ms)}")
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_async_engine(url, connect_args=connect_args, **kwargs)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@asynccontextmanager
+async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One unit of work: commit on success, roll back on any error. Services never commit."""
+    async with factory() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+def is_postgres(session_or_engine: AsyncSession | AsyncEngine | Engine) -> bool:
+    bind = session_or_engine.get_bind() if isinstance(session_or_engine, AsyncSession) else None
+    if bind is not None:
+        return bind.dialect.name == "postgresql"
+    return session_or_engine.dialect.name == "postgresql"  # type: ignore[union-attr]

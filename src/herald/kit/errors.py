@@ -1,0 +1,58 @@
+"""Typed domain errors. Domain code raises these; the web layer maps them to HTTP answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class HeraldError(Exception):
+    """Base of every error Herald raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(HeraldError):
+    code = "not_found"
+
+
+class Conflict(HeraldError):
+    code = "conflict"
+
+
+class ValidationFailed(HeraldError):
+    code = "invalid"
+
+
+class PermissionDenied(HeraldError):
+    code = "forbidden"
+
+
+class Unauthenticated(HeraldError):
+    code = "unauthenticated"
+
+
+class RateLimited(HeraldError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class TokenInvalid(HeraldError):
+    """A token that is forged, expired, malformed or meant for another purpose."""
+
+    code = "invalid_token"
+
+
+class CaptchaFailed(HeraldError):
+    code = "captcha_failed"

@@ -1,0 +1,64 @@
+"""Text rules shared by every layer: address normalisation and header safety."""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+
+from herald.kit.errors import ValidationFailed
+
+_HEADER_FORBIDDEN = re.compile(r"[\r\n\x00]")
+_ENCODED_WORD = re.compile(r"=\?[^?]+\?[bBqQ]\?[^?]*\?=")
+MAX_EMAIL_LENGTH = 254
+
+
+def normalise_email(raw: str) -> str:
+    """Return the canonical form used for identity: trimmed, syntax-checked, lower-cased.
+
+    Local parts are case-sensitive in theory; in practice every mailbox provider treats them
+    case-insensitively and users type them in mixed case, so identity is case-insensitive.
+    No DNS lookup is made (deliverability is learned from bounces).
+    """
+    text = (raw or "").strip()
+    if not text or len(text) > MAX_EMAIL_LENGTH or _HEADER_FORBIDDEN.search(text):
+        raise ValidationFailed("invalid email address", field="email")
+    try:
+        result = validate_email(text, check_deliverability=False, allow_smtputf8=True)
+    except EmailNotValidError as exc:
+        raise ValidationFailed(f"invalid email address: {exc}", field="email") from exc
+    return result.normalized.lower()
+
+
+def email_domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1]
+
+
+def ensure_header_safe(value: str, field: str) -> str:
+    """Reject CR, LF and NUL (also when hidden in an RFC 2047 encoded word)."""
+    if _HEADER_FORBIDDEN.search(value):
+        raise ValidationFailed(f"{field} must not contain line breaks or NUL", field=field)
+    for word in _ENCODED_WORD.findall(value):
+        import email.header
+
+        try:
+            decoded = "".join(
+                part.decode(charset or "ascii", "replace") if isinstance(part, bytes) else part
+                for part, charset in email.header.decode_header(word)
+            )
+        except (ValueError, LookupError) as exc:
+            raise ValidationFailed(f"{field} has a malformed encoded word", field=field) from exc
+        if _HEADER_FORBIDDEN.search(decoded):
+            raise ValidationFailed(f"{field} must not contain line breaks or NUL", field=field)
+    return value
+
+
+_CSV_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\0")
+
+
+def csv_safe(value: object) -> str:
+    """Neutralise spreadsheet formula injection (OWASP ASVS 1.2.10): prefix a quote."""
+    text = "" if value is None else str(value)
+    if text.startswith(_CSV_DANGEROUS):
+        return "'" + text
+    return text

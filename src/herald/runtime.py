@@ -1,0 +1,83 @@
+"""The process-wide runtime: settings, database, signer, distributors, rate limiter.
+
+Built once per process (web, worker or CLI) and shared by the entry points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from herald.delivery.chain import DistributorChain
+from herald.delivery.message import EmailDistributor
+from herald.delivery.null import NullDistributor
+from herald.delivery.smtp import SmtpConfig, SmtpDistributor
+from herald.kit.crypto import SecretBox
+from herald.kit.db import make_engine, make_sessionmaker
+from herald.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from herald.kit.settings import Settings
+from herald.kit.tokens import TokenSigner
+from herald.transactional.optin import SenderIdentity
+
+
+def build_distributors(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+) -> DistributorChain:
+    chain: list[EmailDistributor] = []
+    for name in settings.distributor_chain:
+        if name == "null":
+            chain.append(NullDistributor(sessions))
+        elif name == "smtp":
+            if not settings.smtp_url:
+                raise ValueError("HERALD_DISTRIBUTORS names smtp but HERALD_SMTP_URL is not set")
+            chain.append(
+                SmtpDistributor(SmtpConfig.from_url(settings.smtp_url), settings.smtp_pool_size)
+            )
+        else:
+            raise ValueError(f"distributor {name!r} is not available in this build")
+    return DistributorChain(chain)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    signer: TokenSigner
+    secrets: SecretBox
+    distributor: DistributorChain
+    limiter: RateLimiter
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def sender(self) -> SenderIdentity:
+        return SenderIdentity(
+            email=self.settings.default_from_email,
+            name=self.settings.default_from_name,
+            base_url=self.settings.base_url,
+        )
+
+    async def close(self) -> None:
+        await self.distributor.close()
+        if isinstance(self.limiter, RedisRateLimiter):
+            await self.limiter.close()
+        await self.engine.dispose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    engine = make_engine(settings.database_url, statement_timeout_ms=settings.statement_timeout_ms)
+    sessions = make_sessionmaker(engine)
+    keys = settings.secret_keys()
+    limiter: RateLimiter = (
+        RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
+    )
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        signer=TokenSigner(keys),
+        secrets=SecretBox(keys),
+        distributor=build_distributors(settings, sessions),
+        limiter=limiter,
+    )

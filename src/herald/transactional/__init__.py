@@ -1,0 +1,1 @@
+"""The transactional stream: system mail (confirmations, resets) with its own policies."""

@@ -1,0 +1,1 @@
+"""Read-only views for tenant admins under /admin/newsletter (403 without tenant context)."""

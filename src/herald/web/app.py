@@ -1,0 +1,78 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from herald import __version__
+from herald.kit.settings import Settings, get_settings
+from herald.runtime import Runtime, build_runtime
+from herald.web import errors
+from herald.web.admin import views as admin_views
+from herald.web.public import newsletter as public_newsletter
+from herald.web.sys import lists as sys_lists
+from herald.web.sys import outbox as sys_outbox
+from herald.web.sys import subscribers as sys_subscribers
+from herald.worker.runner import Worker
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    embedded_worker: bool = False,
+) -> FastAPI:
+    """Build the app. With ``embedded_worker`` the worker and scheduler run in this process."""
+    settings = settings or (runtime.settings if runtime else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = runtime is None
+        rt = runtime or build_runtime(settings)
+        app.state.runtime = rt
+        task: asyncio.Task[None] | None = None
+        worker: Worker | None = None
+        if embedded_worker:
+            worker = Worker(rt)
+            task = asyncio.create_task(worker.run_forever(), name="herald-worker")
+        try:
+            yield
+        finally:
+            if worker and task:
+                worker.stop()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(task, timeout=30)
+            if owned:
+                await rt.close()
+
+    app = FastAPI(
+        title="Herald",
+        version=__version__,
+        summary="Self-hosted, multi-tenant newsletter and marketing-email engine",
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    errors.install(app)
+    app.include_router(public_newsletter.router)
+    app.include_router(sys_lists.router)
+    app.include_router(sys_subscribers.router)
+    app.include_router(sys_outbox.router)
+    app.include_router(admin_views.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok", "version": __version__})
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> Response:
+        return RedirectResponse("/console/", status_code=307)
+
+    return app

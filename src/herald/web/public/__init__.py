@@ -1,0 +1,1 @@
+"""Public endpoints: no login; identity comes only from signed tokens."""

@@ -1,0 +1,1 @@
+"""The platform operators' API under /sys/newsletter."""

@@ -1,0 +1,1 @@
+"""Claim loops and the periodic scheduler."""

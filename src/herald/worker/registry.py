@@ -1,0 +1,42 @@
+"""Which code runs for each job kind and each periodic schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from herald.audience.optin import CONFIRMATION_JOB
+from herald.runtime import Runtime
+from herald.transactional.jobs import send_confirmation
+
+JobHandler = Callable[[Runtime, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Periodic:
+    name: str
+    interval_seconds: int
+    run: Callable[[Runtime], Awaitable[None]]
+
+
+async def _confirmation(rt: Runtime, payload: dict[str, Any]) -> None:
+    await send_confirmation(
+        rt.sessions, rt.signer, rt.distributor, rt.sender, int(payload["subscriber_id"])
+    )
+
+
+JOB_HANDLERS: dict[str, JobHandler] = {
+    CONFIRMATION_JOB: _confirmation,
+}
+
+PERIODIC: list[Periodic] = []
+
+
+def register_job(kind: str, handler: JobHandler) -> None:
+    JOB_HANDLERS[kind] = handler
+
+
+def register_periodic(periodic: Periodic) -> None:
+    if all(p.name != periodic.name for p in PERIODIC):
+        PERIODIC.append(periodic)
