@@ -48,10 +48,6 @@ async def read_fields(request: Request) -> dict[str, Any]:
 def as_text(value: Any, field: str, max_length: int = 500) -> str | None:
     if value is None or value == "":
         return None
-    if isinstance(value, list):
-        value = value[0] if value else None
-        if value is None:
-            return None
     if not isinstance(value, str):
         raise ValidationFailed(f"{field} must be a string", field=field)
     if len(value) > max_length:

@@ -1,0 +1,124 @@
+"""The `herald` command as people use it: a real process, a real SQLite file, a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.loopback import free_port
+
+HERALD = [sys.executable, "-m", "herald.cli.main"]
+
+
+def run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*HERALD, *args], env=env, capture_output=True, text=True, timeout=120, check=check
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    e = {k: v for k, v in os.environ.items() if not k.startswith("HERALD_")}
+    e.update(
+        HERALD_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'herald.db'}",
+        HERALD_DATA_DIR=str(tmp_path / "data"),
+        HERALD_LOG_FORMAT="console",
+    )
+    return e
+
+
+def test_admin_commands(env: dict[str, str]) -> None:
+    assert "up to date" in run(env, "db", "upgrade").stdout
+    assert run(env, "tenant", "create", "--slug", "acme", "--name", "Acme").returncode == 0
+    out = run(
+        env,
+        "operator",
+        "create",
+        "--email",
+        "Root@Example.com",
+        "--password",
+        "correct horse battery",
+        "--role",
+        "sys",
+    )
+    assert "root@example.com" in out.stdout
+    bad = run(
+        env,
+        "operator",
+        "create",
+        "--email",
+        "x@example.com",
+        "--password",
+        "short",
+        "--role",
+        "sys",
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "at least 10" in bad.stderr
+    bad = run(
+        env,
+        "operator",
+        "create",
+        "--email",
+        "y@example.com",
+        "--password",
+        "long enough pw",
+        "--role",
+        "tenant_admin",
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "--tenant" in bad.stderr
+    token = run(env, "token", "create", "--operator", "root@example.com").stdout.strip()
+    assert token.startswith("hrld_")
+    assert len(token) > 40
+    assert run(env, "outbox").stdout.strip() == "outbox is empty"
+    assert json.loads(run(env, "outbox", "--json").stdout) == []
+    # The secret key was generated once into the data dir, with private permissions.
+    key = Path(env["HERALD_DATA_DIR"]) / "secret_key"
+    assert key.exists()
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+
+
+def test_serve_with_embedded_worker(env: dict[str, str], tmp_path: Path) -> None:
+    port = free_port()
+    run(env, "seed", "--subscribers", "200")
+    log = (tmp_path / "serve.log").open("w")
+    proc = subprocess.Popen(
+        [*HERALD, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("herald serve did not come up: " + (tmp_path / "serve.log").read_text())
+        assert httpx.get(f"{base}/openapi.json").json()["info"]["title"] == "Herald"
+        r = httpx.post(
+            f"{base}/public/newsletter/subscribe",
+            json={"email": "walk.in@example.com", "list": "herald-news", "language": "sv"},
+        )
+        assert r.status_code == 202
+        for _ in range(100):
+            rows = json.loads(run(env, "outbox", "--json").stdout)
+            if rows:
+                break
+            time.sleep(0.1)
+        assert [r["to"] for r in rows] == ["walk.in@example.com"]
+        assert rows[0]["subject"] == "Bekräfta din prenumeration"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
