@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     acs_access_key: str | None = None
     webhook_secret: str | None = None
     turnstile_secret: str | None = None
+    turnstile_sitekey: str | None = None
     turnstile_verify_url: str = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
     trusted_proxies: str = ""
     postal_address: str | None = None

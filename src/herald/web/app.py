@@ -15,6 +15,7 @@ from herald.kit.settings import Settings, get_settings
 from herald.runtime import Runtime, build_runtime
 from herald.web import errors
 from herald.web.admin import views as admin_views
+from herald.web.public import embed as public_embed
 from herald.web.public import newsletter as public_newsletter
 from herald.web.sys import lists as sys_lists
 from herald.web.sys import outbox as sys_outbox
@@ -62,6 +63,7 @@ def create_app(
         app.state.runtime = runtime
     errors.install(app)
     app.include_router(public_newsletter.router)
+    app.include_router(public_embed.router)
     app.include_router(sys_lists.router)
     app.include_router(sys_subscribers.router)
     app.include_router(sys_outbox.router)
