@@ -11,6 +11,7 @@ from herald.queue.jobs import (
     complete_job,
     enqueue,
     fail_job,
+    purge_finished,
 )
 from herald.queue.schedules import claim_due_schedules, ensure_schedule, finish_schedule
 
@@ -24,4 +25,5 @@ __all__ = [
     "ensure_schedule",
     "fail_job",
     "finish_schedule",
+    "purge_finished",
 ]

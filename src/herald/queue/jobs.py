@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,3 +118,12 @@ async def fail_job(session: AsyncSession, job: ClaimedJob, error: str, *, perman
             "last_error": error[:2000],
         }
     await session.execute(update(Job).where(Job.id == job.id).values(**values))
+
+
+async def purge_finished(session: AsyncSession, older_than: timedelta = timedelta(days=14)) -> int:
+    """Delete done/failed job rows past the retention window; returns how many."""
+    cutoff = clock.now() - older_than
+    result = await session.execute(
+        delete(Job).where(Job.status.in_(("done", "failed")), Job.finished_at < cutoff)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from herald.audience.optin import CONFIRMATION_JOB
+from herald.kit.db import transaction
+from herald.queue import purge_finished
 from herald.runtime import Runtime
 from herald.transactional.jobs import send_confirmation
 
@@ -30,7 +32,13 @@ JOB_HANDLERS: dict[str, JobHandler] = {
     CONFIRMATION_JOB: _confirmation,
 }
 
-PERIODIC: list[Periodic] = []
+
+async def _purge_jobs(rt: Runtime) -> None:
+    async with transaction(rt.sessions) as session:
+        await purge_finished(session)
+
+
+PERIODIC: list[Periodic] = [Periodic("queue.purge_finished", 3600, _purge_jobs)]
 
 
 def register_job(kind: str, handler: JobHandler) -> None:
