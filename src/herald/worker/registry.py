@@ -6,9 +6,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from herald.accounts.context import SYSTEM, Actor
+from herald.audience.imports import service as imports
 from herald.audience.optin import CONFIRMATION_JOB
 from herald.kit.db import transaction
-from herald.queue import purge_finished
+from herald.queue import PermanentJobError, purge_finished
 from herald.runtime import Runtime
 from herald.transactional.jobs import send_confirmation
 
@@ -28,8 +30,22 @@ async def _confirmation(rt: Runtime, payload: dict[str, Any]) -> None:
     )
 
 
+async def _import(rt: Runtime, payload: dict[str, Any]) -> None:
+    import_id = int(payload["import_id"])
+    path = imports.upload_path(rt.settings.data_dir, import_id)
+    if not path.exists():
+        raise PermanentJobError(f"upload of import {import_id} is missing")
+    job = await imports.run_import(
+        rt.engine, import_id, path, imports.rejected_path(rt.settings.data_dir, import_id)
+    )
+    actor = Actor(kind="operator", id=str(job.operator_id)) if job.operator_id else SYSTEM
+    async with transaction(rt.sessions) as session:
+        await imports.finish_audit(session, actor, job)
+
+
 JOB_HANDLERS: dict[str, JobHandler] = {
     CONFIRMATION_JOB: _confirmation,
+    imports.IMPORT_JOB: _import,
 }
 
 
