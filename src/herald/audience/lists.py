@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Actor, Scope
@@ -11,7 +11,7 @@ from herald.audience.schemas import ListCreate, ListOut, ListUpdate
 from herald.compliance import audit
 from herald.kit.errors import Conflict, NotFound, PermissionDenied
 from herald.models.accounts import Tenant
-from herald.models.audience import NewsletterList, Subscription
+from herald.models.audience import NewsletterList, Subscription, SubscriptionTransition
 
 
 def list_scope_clause(scope: Scope):  # type: ignore[no-untyped-def]
@@ -121,6 +121,14 @@ async def delete_list(session: AsyncSession, actor: Actor, list_id: int) -> None
         target_type="list",
         target_id=row.id,
         details={"slug": row.slug},
+    )
+    # The transition history has no foreign key (bulk-written); remove it with the list.
+    await session.execute(
+        delete(SubscriptionTransition).where(
+            SubscriptionTransition.subscription_id.in_(
+                select(Subscription.id).where(Subscription.list_id == row.id)
+            )
+        )
     )
     await session.delete(row)
 

@@ -97,9 +97,9 @@ class SubscriptionTransition(IdMixin, Base):
     __tablename__ = "subscription_transitions"
 
     tenant_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    subscription_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("subscriptions.id", ondelete="CASCADE"), index=True, nullable=False
-    )
+    # No foreign key: an append-only history, written in bulk by imports (a per-row FK check
+    # costs as much as the insert); rows are deleted explicitly with their subscription.
+    subscription_id: Mapped[int] = mapped_column(BigInteger, index=True, nullable=False)
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str] = mapped_column(String(16), nullable=False)
     reason: Mapped[str | None] = mapped_column(String(64))

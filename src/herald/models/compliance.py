@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.kit.types import PortableJSON, UTCDateTime
@@ -16,12 +16,10 @@ class ConsentRecord(IdMixin, Base):
     __tablename__ = "consent_records"
 
     tenant_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    subscriber_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("subscribers.id", ondelete="CASCADE"), index=True, nullable=False
-    )
-    list_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("newsletter_lists.id", ondelete="SET NULL")
-    )
+    # Evidence rows carry plain ids (no foreign keys): they are append-only, written in bulk by
+    # imports, must outlive a deleted list, and are removed explicitly by GDPR erasure.
+    subscriber_id: Mapped[int] = mapped_column(BigInteger, index=True, nullable=False)
+    list_id: Mapped[int | None] = mapped_column(BigInteger)
     action: Mapped[str] = mapped_column(String(16), nullable=False)  # granted|confirmed|withdrawn
     method: Mapped[str] = mapped_column(String(24), nullable=False)  # form|import|api|integration…
     ip_hash: Mapped[str | None] = mapped_column(String(64))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import json
@@ -235,46 +236,52 @@ async def run_import(
                     stored_errors.append({"line": line, "reason": reason})
 
             try:
-                reader = ImportReader(raw)
-                batch: list[Row] = []
-                seen: dict[str, int] = {}
-                for item in reader:
-                    counters.total += 1
-                    if isinstance(item, Rejected):
-                        reject(item.line, item.reason, item.raw)
-                        continue
-                    first = seen.get(item.email)
-                    if first is not None:
-                        reject(item.line, f"duplicate of line {first}", [item.email])
-                        continue
-                    seen[item.email] = item.line
-                    batch.append(item)
-                    if len(batch) >= batch_size:
-                        await _flush(
-                            conn,
-                            job,
-                            target,
-                            batch,
-                            pepper,
-                            evidence,
-                            counters,
-                            stored_errors,
-                            reader.bytes_read,
-                            on_progress,
-                        )
-                        batch, seen = [], {}
-                await _flush(
-                    conn,
-                    job,
-                    target,
-                    batch,
-                    pepper,
-                    evidence,
-                    counters,
-                    stored_errors,
-                    reader.bytes_read,
-                    on_progress,
-                )
+                reader = await asyncio.to_thread(ImportReader, raw)
+                items = iter(reader)
+
+                def next_batch() -> tuple[list[Row], list[str], int, bool]:
+                    """Parse and validate up to one batch (runs in a thread, so the next batch
+                    is parsed while the database writes the current one)."""
+                    batch: list[Row] = []
+                    seen: dict[str, int] = {}
+                    for item in items:
+                        counters.total += 1
+                        if isinstance(item, Rejected):
+                            reject(item.line, item.reason, item.raw)
+                            continue
+                        first = seen.get(item.email)
+                        if first is not None:
+                            reject(item.line, f"duplicate of line {first}", [item.email])
+                            continue
+                        seen[item.email] = item.line
+                        batch.append(item)
+                        if len(batch) >= batch_size:
+                            break
+                    else:
+                        hashes = [keyed_hash(pepper, "email", r.email) for r in batch]
+                        return batch, hashes, reader.bytes_read, True
+                    hashes = [keyed_hash(pepper, "email", r.email) for r in batch]
+                    return batch, hashes, reader.bytes_read, False
+
+                pending = asyncio.ensure_future(asyncio.to_thread(next_batch))
+                while True:
+                    batch, hashes, read, finished = await pending
+                    if not finished:
+                        pending = asyncio.ensure_future(asyncio.to_thread(next_batch))
+                    await _flush(
+                        conn,
+                        job,
+                        target,
+                        batch,
+                        hashes,
+                        evidence,
+                        counters,
+                        stored_errors,
+                        read,
+                        on_progress,
+                    )
+                    if finished:
+                        break
             except ValidationFailed as exc:
                 status, failure = "failed", exc.message
         async with conn.begin():
@@ -319,7 +326,7 @@ async def _flush(
     job: ImportJob,
     target: Target,
     batch: list[Row],
-    pepper: bytes,
+    hashes: list[str],
     evidence: str,
     counters: _Counters,
     stored_errors: list[dict[str, Any]],
@@ -328,7 +335,6 @@ async def _flush(
 ) -> None:
     async with conn.begin():
         if batch:
-            hashes = [keyed_hash(pepper, "email", r.email) for r in batch]
             outcome = await write_batch(
                 conn,
                 target,

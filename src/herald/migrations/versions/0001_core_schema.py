@@ -337,18 +337,6 @@ def upgrade() -> None:
             autoincrement=True,
             nullable=False,
         ),
-        sa.ForeignKeyConstraint(
-            ["list_id"],
-            ["newsletter_lists.id"],
-            name=op.f("fk_consent_records_list_id_newsletter_lists"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["subscriber_id"],
-            ["subscribers.id"],
-            name=op.f("fk_consent_records_subscriber_id_subscribers"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_consent_records")),
     )
     with op.batch_alter_table("consent_records", schema=None) as batch_op:
@@ -468,12 +456,6 @@ def upgrade() -> None:
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
             autoincrement=True,
             nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["subscription_id"],
-            ["subscriptions.id"],
-            name=op.f("fk_subscription_transitions_subscription_id_subscriptions"),
-            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_subscription_transitions")),
     )
