@@ -17,9 +17,11 @@ from herald.web import errors
 from herald.web.admin import views as admin_views
 from herald.web.public import embed as public_embed
 from herald.web.public import newsletter as public_newsletter
+from herald.web.sys import audit as sys_audit
 from herald.web.sys import imports as sys_imports
 from herald.web.sys import lists as sys_lists
 from herald.web.sys import outbox as sys_outbox
+from herald.web.sys import privacy as sys_privacy
 from herald.web.sys import subscribers as sys_subscribers
 from herald.worker.runner import Worker
 
@@ -67,8 +69,10 @@ def create_app(
     app.include_router(public_embed.router)
     app.include_router(sys_lists.router)
     app.include_router(sys_imports.router)
+    app.include_router(sys_audit.router)
     app.include_router(sys_subscribers.router)
     app.include_router(sys_outbox.router)
+    app.include_router(sys_privacy.router)
     app.include_router(admin_views.router)
 
     @app.get("/healthz", include_in_schema=False)
