@@ -122,3 +122,46 @@ def test_serve_with_embedded_worker(env: dict[str, str], tmp_path: Path) -> None
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+def test_import_command(env: dict[str, str], tmp_path: Path) -> None:
+    run(env, "seed", "--subscribers", "50")
+    data = tmp_path / "people.csv"
+    data.write_text("email,name\nnew.one@example.com,New One\nbroken,Broken\n")
+    out = run(
+        env,
+        "import",
+        "--list",
+        "members-news",
+        "--tenant",
+        "nordic-chess",
+        "--file",
+        str(data),
+        "--attested-by",
+        "Club secretary",
+        "--consent-method",
+        "signup sheet at the AGM",
+        "--consent-source",
+        "AGM 2026",
+    )
+    report = json.loads(out.stdout)
+    assert (report["status"], report["rows_imported"], report["rows_rejected"]) == ("done", 1, 1)
+    bad = run(
+        env,
+        "import",
+        "--list",
+        "members-news",
+        "--tenant",
+        "nordic-chess",
+        "--file",
+        str(data),
+        "--attested-by",
+        "x",
+        "--consent-method",
+        "m",
+        "--consent-source",
+        "s",
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "attestation" in bad.stderr

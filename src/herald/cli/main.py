@@ -201,6 +201,93 @@ def outbox(
         )
 
 
+@app.command("import")
+def import_csv(
+    list_slug: Annotated[str, typer.Option("--list", help="List slug.")],
+    file: Annotated[str, typer.Option(help="CSV file with an email column.")],
+    attested_by: Annotated[str, typer.Option(help="Who vouches for the consent.")],
+    consent_method: Annotated[str, typer.Option(help="How consent was collected.")],
+    consent_source: Annotated[str, typer.Option(help="Where the addresses come from.")],
+    attested_at: Annotated[
+        str | None, typer.Option(help="When consent was attested (ISO 8601); default now.")
+    ] = None,
+    tenant: Annotated[str | None, typer.Option(help="Tenant slug of the list.")] = None,
+) -> None:
+    """Import subscribers from a CSV file (the same code as the API import), with progress."""
+    import shutil
+    from datetime import datetime
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from herald.accounts.context import SYSTEM
+    from herald.audience.imports import service as imports
+    from herald.audience.lists import resolve_slugs
+    from herald.kit import clock
+
+    source = Path(file)
+    if not source.is_file():
+        typer.echo(f"error: {file} is not a file", err=True)
+        raise typer.Exit(2)
+    try:
+        attestation = imports.Attestation(
+            attested_by=attested_by,
+            attested_at=datetime.fromisoformat(attested_at) if attested_at else clock.now(),
+            consent_method=consent_method,
+            consent_source=consent_source,
+        )
+    except (ValidationError, ValueError) as exc:
+        typer.echo(f"error: invalid attestation: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+    def progress(p: imports.ImportOut) -> None:
+        typer.echo(
+            f"\r{p.progress:6.1%}  {p.rows_total:>10,} rows  {p.rows_imported:>10,} imported  "
+            f"{p.rows_rejected:>8,} rejected",
+            nl=False,
+            err=True,
+        )
+
+    size = source.stat().st_size
+
+    async def main(rt: Runtime) -> imports.ImportOut:
+        async with transaction(rt.sessions) as session:
+            tenant_id = None
+            if tenant:
+                from herald.accounts.service import get_tenant_by_slug
+
+                found = await get_tenant_by_slug(session, tenant)
+                assert found is not None
+                tenant_id = found.id
+            [lst] = await resolve_slugs(
+                session, [list_slug], tenant_id=tenant_id, include_platform=tenant_id is None
+            )
+            job = await imports.create_import(session, SYSTEM, lst.id, attestation, source.name)
+            job.bytes_total = size
+            job.status = "queued"
+            job_id = job.id
+        path = imports.upload_path(rt.settings.data_dir, job_id)
+        shutil.copyfile(source, path)
+        result = await imports.run_import(
+            rt.engine,
+            job_id,
+            path,
+            imports.rejected_path(rt.settings.data_dir, job_id),
+            on_progress=progress,
+        )
+        async with transaction(rt.sessions) as session:
+            await imports.finish_audit(session, SYSTEM, result)
+        return imports.to_out(result)
+
+    _settings()
+    upgrade(get_settings().database_url)
+    out = _run(main)
+    typer.echo("", err=True)
+    typer.echo(json.dumps(out.model_dump(mode="json"), indent=2))
+    if out.status != "done":
+        raise typer.Exit(1)
+
+
 @app.command()
 def seed(
     subscribers: Annotated[int, typer.Option(help="How many demo subscribers.")] = 3000,
