@@ -16,6 +16,7 @@ from herald.runtime import Runtime, build_runtime
 from herald.web import errors
 from herald.web.admin import views as admin_views
 from herald.web.public import newsletter as public_newsletter
+from herald.web.sys import delivery as sys_delivery
 from herald.web.sys import lists as sys_lists
 from herald.web.sys import outbox as sys_outbox
 from herald.web.sys import subscribers as sys_subscribers
@@ -65,6 +66,7 @@ def create_app(
     app.include_router(sys_lists.router)
     app.include_router(sys_subscribers.router)
     app.include_router(sys_outbox.router)
+    app.include_router(sys_delivery.router)
     app.include_router(admin_views.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,17 +1,32 @@
-"""The ``smtp`` distributor: any relay, pooled aiosmtplib connections, STARTTLS or SMTPS."""
+"""The ``smtp`` distributor: any relay, pooled aiosmtplib connections, STARTTLS or SMTPS.
+
+Connections stay open and carry many messages each (aiosmtplib pipelines MAIL/RCPT/DATA when
+the relay offers PIPELINING). Messages are written by the lean MIME writer, DKIM-signed with the
+sending domain's active key, and sent with a VERP envelope sender
+``bounces+{token}@{bounce domain}`` naming the message (see :mod:`herald.delivery.ids`).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import ssl
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
+from herald.delivery import ids
+from herald.delivery.dkim import DkimSigner
 from herald.delivery.message import OutgoingMessage, SendResult, WebhookRequest
-from herald.delivery.mime import build_mime, message_id_domain
+from herald.delivery.mime import render
+from herald.delivery.policy import message_key
+from herald.kit.tokens import TokenSigner
+
+
+class SignerLookup(Protocol):
+    async def signer_for(self, tenant_id: int | None, sender_domain: str) -> DkimSigner | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +70,19 @@ def _classify(exc: Exception) -> tuple[str, bool]:
 class SmtpDistributor:
     name = "smtp"
 
-    def __init__(self, config: SmtpConfig, pool_size: int = 4) -> None:
+    def __init__(
+        self,
+        config: SmtpConfig,
+        pool_size: int = 4,
+        *,
+        keyring: SignerLookup | None = None,
+        tokens: TokenSigner | None = None,
+        bounce_domain: str | None = None,
+    ) -> None:
         self._config = config
+        self._keyring = keyring
+        self._tokens = tokens
+        self._bounce_domain = bounce_domain
         self._pool: asyncio.Queue[aiosmtplib.SMTP] = asyncio.Queue()
         self._created = 0
         self._pool_size = max(1, pool_size)
@@ -99,15 +125,41 @@ class SmtpDistributor:
             return
         self._pool.put_nowait(client)
 
+    def envelope_sender(self, message: OutgoingMessage) -> str:
+        key = message_key(message)
+        if key is not None and self._tokens is not None and self._bounce_domain:
+            return ids.return_path(self._tokens, key, self._bounce_domain)
+        return message.sender
+
+    async def build(self, message: OutgoingMessage) -> tuple[str, bytes, str]:
+        """(envelope sender, signed RFC 5322 bytes, Message-ID) for ``message``."""
+        domain = message.sender.rpartition("@")[2].lower()
+        mid = message.message_id or f"<{secrets.token_hex(16)}@{domain or 'localhost'}>"
+        head, body = render(message, message_id=mid)
+        signer = (
+            await self._keyring.signer_for(message.tenant_id, domain) if self._keyring else None
+        )
+        raw = signer.sign(head, body) if signer else head + b"\r\n" + body
+        return self.envelope_sender(message), raw, mid
+
     async def _send_one(self, message: OutgoingMessage) -> SendResult:
-        raw = build_mime(message, default_domain=message_id_domain(message.sender))
-        return_path = message.headers.get("X-Herald-Return-Path") or message.sender
         try:
             client = await self._acquire()
         except Exception as exc:  # connection refused, TLS failure, auth failure…
             text, permanent = _classify(exc)
             return SendResult(False, self.name, error=text, permanent=permanent)
-        broken = False
+        try:
+            return await self._send_on(client, message)
+        finally:
+            self._release(client, broken=not client.is_connected)
+
+    async def _send_on(self, client: aiosmtplib.SMTP, message: OutgoingMessage) -> SendResult:
+        try:
+            return_path, raw, mid = await self.build(message)
+        except Exception as exc:  # a message we cannot build is refused for good
+            return SendResult(
+                False, self.name, error=f"cannot build message: {exc}", permanent=True
+            )
         try:
             if not client.is_connected:
                 await client.connect()
@@ -115,7 +167,7 @@ class SmtpDistributor:
             if errors:
                 code, text = next(iter(errors.values()))
                 return SendResult(False, self.name, error=f"{code} {text}", permanent=code >= 500)
-            return SendResult(True, self.name, provider_message_id=_message_id(raw))
+            return SendResult(True, self.name, provider_message_id=mid)
         except aiosmtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients[0] if exc.recipients else None
             code = refused.code if refused else 550
@@ -123,20 +175,45 @@ class SmtpDistributor:
         except aiosmtplib.SMTPResponseException as exc:
             text, permanent = _classify(exc)
             if exc.code == 421:
-                broken = True
+                client.close()
+            else:
+                await _reset(client)
             return SendResult(False, self.name, error=text, permanent=permanent)
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
-            broken = True
+            client.close()
             text, _ = _classify(exc)
             return SendResult(False, self.name, error=text, permanent=False)
-        finally:
-            self._release(client, broken=broken)
 
     async def send_transactional(self, message: OutgoingMessage) -> SendResult:
         return await self._send_one(message)
 
     async def send_bulk(self, messages: list[OutgoingMessage]) -> list[SendResult]:
-        return list(await asyncio.gather(*(self._send_one(m) for m in messages)))
+        """Spread the messages over the pooled connections; each carries many in sequence."""
+        results: list[SendResult | None] = [None] * len(messages)
+        queue = list(enumerate(messages))
+        queue.reverse()
+
+        async def lane() -> None:
+            while queue:
+                try:
+                    client = await self._acquire()
+                except Exception as exc:
+                    text, permanent = _classify(exc)
+                    while queue:
+                        index, _ = queue.pop()
+                        results[index] = SendResult(
+                            False, self.name, error=text, permanent=permanent
+                        )
+                    return
+                try:
+                    while queue and client.is_connected:
+                        index, message = queue.pop()
+                        results[index] = await self._send_on(client, message)
+                finally:
+                    self._release(client, broken=not client.is_connected)
+
+        await asyncio.gather(*(lane() for _ in range(min(self._pool_size, len(messages)))))
+        return [r or SendResult(False, self.name, error="not attempted") for r in results]
 
     async def handle_webhook(self, request: WebhookRequest) -> list[dict[str, Any]]:
         return []
@@ -151,9 +228,9 @@ class SmtpDistributor:
         self._created = 0
 
 
-def _message_id(raw: bytes) -> str | None:
-    head = raw.split(b"\r\n\r\n", 1)[0]
-    for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"message-id:"):
-            return line.split(b":", 1)[1].strip().decode()
-    return None
+async def _reset(client: aiosmtplib.SMTP) -> None:
+    """RSET after a refused transaction so the connection can carry the next message."""
+    try:
+        await client.rset()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError):
+        client.close()
