@@ -97,6 +97,11 @@ def address(email: str, display_name: str | None, field: str) -> str:
     if not display_name:
         return email
     ensure_header_safe(display_name, field)
+    if any(ord(c) < 32 or ord(c) == 127 for c in display_name):
+        raise ValidationFailed(f"{field} must not contain control characters", field=field)
+    display_name = display_name.strip()
+    if not display_name:
+        return email
     if not _needs_encoding(display_name, 200) and _ATOM_NAME.match(display_name):
         return f"{display_name} <{email}>"
     if not _needs_encoding(display_name, 200):
