@@ -138,7 +138,7 @@ def test_writer_round_trips_through_the_email_package(
     assert parsed["To"].addresses[0] == Address("Ada Lovelace", addr_spec="ada@mail.example.org")
     sender = parsed["From"].addresses[0]
     assert sender.addr_spec == "news@news.example.com"
-    assert sender.display_name == name.strip()
+    assert sender.display_name == " ".join(name.split())
     # Exactly the headers we wrote: no injected Bcc/To/extra fields.
     assert sorted(k.lower() for k in parsed) == sorted(
         ["from", "to", "subject", "date", "message-id", "mime-version", "content-type"]

@@ -99,7 +99,7 @@ def address(email: str, display_name: str | None, field: str) -> str:
     ensure_header_safe(display_name, field)
     if any(ord(c) < 32 or ord(c) == 127 for c in display_name):
         raise ValidationFailed(f"{field} must not contain control characters", field=field)
-    display_name = display_name.strip()
+    display_name = " ".join(display_name.split())  # display names are whitespace-normalised
     if not display_name:
         return email
     if not _needs_encoding(display_name, 200) and _ATOM_NAME.match(display_name):

@@ -25,6 +25,10 @@ from herald.delivery.policy import message_key
 from herald.kit.tokens import TokenSigner
 
 
+class KeyringUnavailable(Exception):
+    """The DKIM key store could not be read (a temporary condition)."""
+
+
 class SignerLookup(Protocol):
     async def signer_for(self, tenant_id: int | None, sender_domain: str) -> DkimSigner | None: ...
 
@@ -131,14 +135,20 @@ class SmtpDistributor:
             return ids.return_path(self._tokens, key, self._bounce_domain)
         return message.sender
 
+    async def signer(self, tenant_id: int | None, domain: str) -> DkimSigner | None:
+        if self._keyring is None:
+            return None
+        try:
+            return await self._keyring.signer_for(tenant_id, domain)
+        except Exception as exc:  # the key store is unreachable: retry later, never send unsigned
+            raise KeyringUnavailable(str(exc)) from exc
+
     async def build(self, message: OutgoingMessage) -> tuple[str, bytes, str]:
         """(envelope sender, signed RFC 5322 bytes, Message-ID) for ``message``."""
         domain = message.sender.rpartition("@")[2].lower()
         mid = message.message_id or f"<{secrets.token_hex(16)}@{domain or 'localhost'}>"
         head, body = render(message, message_id=mid)
-        signer = (
-            await self._keyring.signer_for(message.tenant_id, domain) if self._keyring else None
-        )
+        signer = await self.signer(message.tenant_id, domain)
         raw = signer.sign(head, body) if signer else head + b"\r\n" + body
         return self.envelope_sender(message), raw, mid
 
@@ -156,6 +166,8 @@ class SmtpDistributor:
     async def _send_on(self, client: aiosmtplib.SMTP, message: OutgoingMessage) -> SendResult:
         try:
             return_path, raw, mid = await self.build(message)
+        except KeyringUnavailable as exc:
+            return SendResult(False, self.name, error=f"DKIM keys unavailable: {exc}")
         except Exception as exc:  # a message we cannot build is refused for good
             return SendResult(
                 False, self.name, error=f"cannot build message: {exc}", permanent=True

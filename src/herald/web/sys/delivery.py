@@ -121,7 +121,12 @@ async def activate_sending_domain_key(
 
 
 @router.post("/delivery/test", response_model=DeliveryTestOut)
-async def delivery_test(body: DeliveryTestIn, actor: SysActor, rt: RuntimeDep) -> DeliveryTestOut:
+async def delivery_test(
+    body: DeliveryTestIn, actor: SysActor, session: SessionDep, rt: RuntimeDep
+) -> DeliveryTestOut:
+    # End the request's transaction before the network call: on SQLite it holds the write lock
+    # the distributors need (DKIM key lookup, null outbox).
+    await session.commit()
     outcome = await send_test(
         rt.distributor,
         rt.settings.default_from_email,
