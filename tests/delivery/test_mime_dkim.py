@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import email.header
 import email.policy
 import re
 from email.headerregistry import Address
@@ -118,7 +119,10 @@ header_text = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"),
     max_size=300,
 )
-name_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=120)
+# ≤ 11 characters fit one encoded word: CPython's address parser puts a space between adjacent
+# encoded words in a display name, which RFC 2047 §6.2 says to ignore (long names are checked
+# separately below).
+name_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=11)
 body_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=3000)
 
 
@@ -157,3 +161,20 @@ def test_writer_round_trips_through_the_email_package(
 def lf(text: str) -> str:
     """Bodies travel with CRLF line ends; compare them in the LF form they were given in."""
     return text.replace("\r\n", "\n")
+
+
+def test_long_display_names_use_several_encoded_words() -> None:
+    name = "Ñews " * 30
+    raw = build_mime(sample(sender_name=name))
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    from_lines = head.split(b"\r\nTo:")[0]
+    assert from_lines.count(b"\r\n ") >= 2
+    words = re.findall(rb"=\?utf-8\?b\?[^?]*\?=", from_lines)
+    assert len(words) >= 3 and all(len(w) <= 75 for w in words)  # RFC 2047 §2
+    decoded = "".join(
+        part.decode(charset or "ascii") if isinstance(part, bytes) else part
+        for part, charset in email.header.decode_header(from_lines.decode()[len("From: ") :])
+    )
+    assert decoded.startswith(" ".join(name.split())) and decoded.endswith(
+        "<news@news.example.com>"
+    )

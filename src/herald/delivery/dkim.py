@@ -36,7 +36,8 @@ SIGNED_HEADERS = (
 )
 OVERSIGNED = ("from", "subject", "list-unsubscribe", "list-unsubscribe-post")
 
-_WSP_RUN = re.compile(rb"[ \t]+")
+# Only what relaxed canonicalisation changes: runs of 2+ WSP, and any tab.
+_WSP_RUN = re.compile(rb"[ \t]{2,}|\t")
 _TRAILING_WSP = re.compile(rb"[ \t]+\r\n")
 _FOLD = re.compile(rb"\r\n(?=[ \t])")
 _SELECTOR = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")

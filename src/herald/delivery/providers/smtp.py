@@ -1,8 +1,8 @@
 """The ``smtp`` distributor: any relay, pooled aiosmtplib connections, STARTTLS or SMTPS.
 
-Connections stay open and carry many messages each (aiosmtplib pipelines MAIL/RCPT/DATA when
-the relay offers PIPELINING). Messages are written by the lean MIME writer, DKIM-signed with the
-sending domain's active key, and sent with a VERP envelope sender
+Connections stay open and carry many messages each, pipelining MAIL/RCPT/DATA when the relay
+offers PIPELINING (see :mod:`.smtp_wire`). Messages are written by the lean MIME writer,
+DKIM-signed with the sending domain's active key, and sent with a VERP envelope sender
 ``bounces+{token}@{bounce domain}`` naming the message (see :mod:`herald.delivery.ids`).
 """
 
@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-import aiosmtplib
-
 from herald.delivery import ids
 from herald.delivery.dkim import DkimSigner
 from herald.delivery.message import OutgoingMessage, SendResult, WebhookRequest
 from herald.delivery.mime import render
 from herald.delivery.policy import message_key
+from herald.delivery.providers.smtp_wire import SmtpConnection, SmtpProtocolError, SmtpReplyError
 from herald.kit.tokens import TokenSigner
 
 
@@ -63,14 +62,6 @@ class SmtpConfig:
         )
 
 
-def _classify(exc: Exception) -> tuple[str, bool]:
-    """Return (message, permanent). 5xx replies are permanent; everything else is temporary."""
-    code = getattr(exc, "code", None)
-    if isinstance(code, int) and 500 <= code < 600:
-        return f"{code} {getattr(exc, 'message', exc)}", True
-    return f"{type(exc).__name__}: {exc}", False
-
-
 class SmtpDistributor:
     name = "smtp"
 
@@ -87,43 +78,41 @@ class SmtpDistributor:
         self._keyring = keyring
         self._tokens = tokens
         self._bounce_domain = bounce_domain
-        self._pool: asyncio.Queue[aiosmtplib.SMTP] = asyncio.Queue()
+        self._pool: asyncio.Queue[SmtpConnection] = asyncio.Queue()
         self._created = 0
         self._pool_size = max(1, pool_size)
         self._lock = asyncio.Lock()
 
-    async def _connect(self) -> aiosmtplib.SMTP:
+    async def _connect(self) -> SmtpConnection:
         cfg = self._config
         context = ssl.create_default_context()
         if not cfg.verify_tls:
             context.check_hostname = False
             context.verify_mode = ssl.CERT_NONE
-        client = aiosmtplib.SMTP(
-            hostname=cfg.host,
-            port=cfg.port,
+        connection = SmtpConnection(
+            cfg.host,
+            cfg.port,
             use_tls=cfg.use_tls,
-            start_tls=cfg.start_tls if not cfg.use_tls else False,
-            timeout=cfg.timeout,
+            start_tls=cfg.start_tls,
             tls_context=context,
+            timeout=cfg.timeout,
         )
-        await client.connect()
-        if cfg.username:
-            await client.login(cfg.username, cfg.password or "")
-        return client
+        await connection.open(cfg.username, cfg.password)
+        return connection
 
-    async def _acquire(self) -> aiosmtplib.SMTP:
+    async def _acquire(self) -> SmtpConnection:
         async with self._lock:
             if self._pool.empty() and self._created < self._pool_size:
                 self._created += 1
                 try:
                     return await self._connect()
-                except Exception:
+                except BaseException:
                     self._created -= 1
                     raise
         return await self._pool.get()
 
-    def _release(self, client: aiosmtplib.SMTP, *, broken: bool) -> None:
-        if broken:
+    def _release(self, client: SmtpConnection) -> None:
+        if not client.is_connected:
             self._created -= 1
             client.close()
             return
@@ -156,45 +145,32 @@ class SmtpDistributor:
         try:
             client = await self._acquire()
         except Exception as exc:  # connection refused, TLS failure, auth failure…
-            text, permanent = _classify(exc)
-            return SendResult(False, self.name, error=text, permanent=permanent)
+            return _connect_failure(exc)
         try:
             return await self._send_on(client, message)
         finally:
-            self._release(client, broken=not client.is_connected)
+            self._release(client)
 
-    async def _send_on(self, client: aiosmtplib.SMTP, message: OutgoingMessage) -> SendResult:
+    async def _send_on(self, client: SmtpConnection, message: OutgoingMessage) -> SendResult:
         try:
             return_path, raw, mid = await self.build(message)
         except KeyringUnavailable as exc:
             return SendResult(False, self.name, error=f"DKIM keys unavailable: {exc}")
         except Exception as exc:  # a message we cannot build is refused for good
-            return SendResult(
-                False, self.name, error=f"cannot build message: {exc}", permanent=True
-            )
+            text = f"cannot build message: {exc}"
+            return SendResult(False, self.name, error=text, permanent=True)
         try:
             if not client.is_connected:
-                await client.connect()
-            errors, _reply = await client.sendmail(return_path, [message.recipient], raw)
-            if errors:
-                code, text = next(iter(errors.values()))
-                return SendResult(False, self.name, error=f"{code} {text}", permanent=code >= 500)
+                await client.open(self._config.username, self._config.password)
+            await client.send(return_path, message.recipient, raw)
             return SendResult(True, self.name, provider_message_id=mid)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            refused = exc.recipients[0] if exc.recipients else None
-            code = refused.code if refused else 550
-            return SendResult(False, self.name, error=str(exc), permanent=code >= 500)
-        except aiosmtplib.SMTPResponseException as exc:
-            text, permanent = _classify(exc)
+        except SmtpReplyError as exc:
             if exc.code == 421:
-                client.close()
-            else:
-                await _reset(client)
-            return SendResult(False, self.name, error=text, permanent=permanent)
-        except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+                client.close()  # the server is closing this channel
+            return SendResult(False, self.name, error=str(exc), permanent=exc.permanent)
+        except (SmtpProtocolError, OSError, TimeoutError) as exc:
             client.close()
-            text, _ = _classify(exc)
-            return SendResult(False, self.name, error=text, permanent=False)
+            return SendResult(False, self.name, error=f"{type(exc).__name__}: {exc}")
 
     async def send_transactional(self, message: OutgoingMessage) -> SendResult:
         return await self._send_one(message)
@@ -210,19 +186,16 @@ class SmtpDistributor:
                 try:
                     client = await self._acquire()
                 except Exception as exc:
-                    text, permanent = _classify(exc)
                     while queue:
                         index, _ = queue.pop()
-                        results[index] = SendResult(
-                            False, self.name, error=text, permanent=permanent
-                        )
+                        results[index] = _connect_failure(exc)
                     return
                 try:
                     while queue and client.is_connected:
                         index, message = queue.pop()
                         results[index] = await self._send_on(client, message)
                 finally:
-                    self._release(client, broken=not client.is_connected)
+                    self._release(client)
 
         await asyncio.gather(*(lane() for _ in range(min(self._pool_size, len(messages)))))
         return [r or SendResult(False, self.name, error="not attempted") for r in results]
@@ -232,17 +205,10 @@ class SmtpDistributor:
 
     async def close(self) -> None:
         while not self._pool.empty():
-            client = self._pool.get_nowait()
-            try:
-                await client.quit()
-            except (aiosmtplib.SMTPException, OSError):
-                client.close()
+            await self._pool.get_nowait().quit()
         self._created = 0
 
 
-async def _reset(client: aiosmtplib.SMTP) -> None:
-    """RSET after a refused transaction so the connection can carry the next message."""
-    try:
-        await client.rset()
-    except (aiosmtplib.SMTPException, OSError, TimeoutError):
-        client.close()
+def _connect_failure(exc: Exception) -> SendResult:
+    """A refused login (5xx) is permanent for no message: it is configuration, so temporary."""
+    return SendResult(False, "smtp", error=f"{type(exc).__name__}: {exc}")
