@@ -38,7 +38,7 @@ OVERSIGNED = ("from", "subject", "list-unsubscribe", "list-unsubscribe-post")
 
 # Only what relaxed canonicalisation changes: runs of 2+ WSP, and any tab.
 _WSP_RUN = re.compile(rb"[ \t]{2,}|\t")
-_TRAILING_WSP = re.compile(rb"[ \t]+\r\n")
+_SPACE_RUN = re.compile(rb"  +")
 _FOLD = re.compile(rb"\r\n(?=[ \t])")
 _SELECTOR = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 _DOMAIN = re.compile(
@@ -64,11 +64,20 @@ def valid_selector(selector: str) -> bool:
 
 
 def canonical_body(body: bytes) -> bytes:
-    """Relaxed body canonicalisation (RFC 6376 §3.4.4)."""
-    if not body.endswith(b"\r\n"):
-        body += b"\r\n"
-    body = _TRAILING_WSP.sub(b"\r\n", body)
-    body = _WSP_RUN.sub(b" ", body)
+    """Relaxed body canonicalisation (RFC 6376 §3.4.4) of a CRLF body.
+
+    Tabs become spaces, runs of spaces one space (a literal-prefix pattern, so the regex engine
+    skips ahead with a fast search), then the single space left before a line end goes; empty
+    lines at the end are dropped.
+    """
+    if b"\t" in body:
+        body = body.replace(b"\t", b" ")
+    if b"  " in body:
+        body = _SPACE_RUN.sub(b" ", body)
+    if b" \r\n" in body:
+        body = body.replace(b" \r\n", b"\r\n")
+    if body.endswith(b" "):
+        body = body[:-1]
     body = body.rstrip(b"\r\n")
     return body + b"\r\n" if body else b""
 

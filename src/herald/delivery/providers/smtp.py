@@ -85,10 +85,12 @@ class SmtpDistributor:
 
     async def _connect(self) -> SmtpConnection:
         cfg = self._config
-        context = ssl.create_default_context()
-        if not cfg.verify_tls:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+        context = None
+        if cfg.use_tls or cfg.start_tls:
+            context = ssl.create_default_context()
+            if not cfg.verify_tls:
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
         connection = SmtpConnection(
             cfg.host,
             cfg.port,

@@ -69,12 +69,18 @@ class SmtpConnection:
         self.port = port
         self.use_tls = use_tls
         self.start_tls = start_tls
-        self.tls_context = tls_context or ssl.create_default_context()
+        self._tls_context = tls_context
         self.timeout = timeout
         self.local_hostname = local_hostname
         self.extensions: dict[str, str] = {}
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
+
+    @property
+    def tls_context(self) -> ssl.SSLContext:
+        if self._tls_context is None:
+            self._tls_context = ssl.create_default_context()
+        return self._tls_context
 
     @property
     def is_connected(self) -> bool:
@@ -86,14 +92,19 @@ class SmtpConnection:
 
     async def open(self, username: str | None = None, password: str | None = None) -> None:
         try:
-            self._reader, self._writer = await asyncio.wait_for(
-                asyncio.open_connection(
-                    self.host,
-                    self.port,
-                    ssl=self.tls_context if self.use_tls else None,
-                    server_hostname=self.host if self.use_tls else None,
-                ),
-                self.timeout,
+            async with asyncio.timeout(self.timeout):
+                await self._open(username, password)
+        except TimeoutError as exc:
+            self.close()
+            raise SmtpProtocolError("timed out opening the connection") from exc
+
+    async def _open(self, username: str | None, password: str | None) -> None:
+        try:
+            self._reader, self._writer = await asyncio.open_connection(
+                self.host,
+                self.port,
+                ssl=self.tls_context if self.use_tls else None,
+                server_hostname=self.host if self.use_tls else None,
             )
             await self._expect(await self._reply(), 220, "greeting")
             await self._ehlo()
@@ -102,10 +113,7 @@ class SmtpConnection:
                     raise SmtpProtocolError("server does not offer STARTTLS")
                 await self._expect(await self.command(b"STARTTLS"), 220, "STARTTLS")
                 assert self._writer is not None
-                await asyncio.wait_for(
-                    self._writer.start_tls(self.tls_context, server_hostname=self.host),
-                    self.timeout,
-                )
+                await self._writer.start_tls(self.tls_context, server_hostname=self.host)
                 await self._ehlo()
             if username:
                 await self._login(username, password or "")
@@ -149,14 +157,14 @@ class SmtpConnection:
         code = 0
         try:
             for _ in range(MAX_REPLY_LINES):
-                line = await asyncio.wait_for(self._reader.readuntil(b"\n"), self.timeout)
+                line = await self._reader.readuntil(b"\n")
                 if len(line) < 4 or not line[:3].isdigit():
                     raise SmtpProtocolError(f"malformed reply {line[:80]!r}")
                 code = int(line[:3])
                 lines.append(line[4:].strip().decode("utf-8", "replace"))
                 if line[3:4] != b"-":
                     return Reply(code, "\n".join(lines))
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, OSError) as e:
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, OSError) as e:
             self.close()
             raise SmtpProtocolError(f"{type(e).__name__}: {e}") from e
         self.close()
@@ -170,8 +178,8 @@ class SmtpConnection:
     async def _drain(self) -> None:
         assert self._writer is not None
         try:
-            await asyncio.wait_for(self._writer.drain(), self.timeout)
-        except (TimeoutError, OSError) as exc:
+            await self._writer.drain()
+        except OSError as exc:
             self.close()
             raise SmtpProtocolError(f"{type(exc).__name__}: {exc}") from exc
 
@@ -181,7 +189,18 @@ class SmtpConnection:
         return await self._reply()
 
     async def send(self, sender: str, recipient: str, data: bytes) -> Reply:
-        """One transaction; raises :class:`SmtpReplyError` / :class:`SmtpProtocolError`."""
+        """One transaction; raises :class:`SmtpReplyError` / :class:`SmtpProtocolError`.
+
+        One deadline covers the whole transaction (cheaper than a timer per reply).
+        """
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self._transaction(sender, recipient, data)
+        except TimeoutError as exc:
+            self.close()
+            raise SmtpProtocolError("timed out") from exc
+
+    async def _transaction(self, sender: str, recipient: str, data: bytes) -> Reply:
         for address in (sender, recipient):
             if not _ENVELOPE_ADDRESS.match(address):
                 raise SmtpReplyError(501, f"bad envelope address {address[:80]!r}", "envelope")
@@ -223,8 +242,9 @@ class SmtpConnection:
 
     async def quit(self) -> None:
         try:
-            await self.command(b"QUIT")
-        except (SmtpProtocolError, SmtpReplyError):
+            async with asyncio.timeout(self.timeout):
+                await self.command(b"QUIT")
+        except (SmtpProtocolError, SmtpReplyError, TimeoutError):
             pass
         finally:
             self.close()
