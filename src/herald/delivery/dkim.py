@@ -148,7 +148,7 @@ class DkimSigner:
             raise ValueError("not an Ed25519 private key")
         self._key = key
 
-    def _sign(self, data: bytes) -> bytes:
+    def sign_bytes(self, data: bytes) -> bytes:
         if isinstance(self._key, rsa.RSAPrivateKey):
             return self._key.sign(data, padding.PKCS1v15(), hashes.SHA256())
         assert isinstance(self._key, ed25519.Ed25519PrivateKey)
@@ -178,7 +178,7 @@ class DkimSigner:
             f"h={':'.join(signed)}; bh={body_hash}; b="
         )
         data = b"".join(canon) + canonical_header(b"dkim-signature", tags.encode())
-        signature = base64.b64encode(self._sign(data)).decode()
+        signature = base64.b64encode(self.sign_bytes(data)).decode()
         # Fold the base64 so the line stays short; relaxed canonicalisation removes the folds.
         folded = "\r\n\t".join(signature[i : i + 72] for i in range(0, len(signature), 72))
         shown = tags.replace("; h=", ";\r\n\th=").replace("; bh=", ";\r\n\tbh=")
