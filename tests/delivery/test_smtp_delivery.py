@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -165,24 +168,60 @@ async def test_delivery_test_endpoint_and_distributor_status(
     assert no_auth.status_code == 401
 
 
-def test_cli_creates_a_key_and_prints_the_record(
-    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from typer.testing import CliRunner
+def test_cli_creates_a_key_and_prints_the_record(db_url: str, tmp_path: Path) -> None:
+    # A subprocess: the CLI configures process-wide logging on the streams it is given.
+    env = {
+        **os.environ,
+        "HERALD_DATABASE_URL": db_url,
+        "HERALD_SECRET_KEY": TEST_SECRET,
+        "HERALD_DATA_DIR": str(tmp_path),
+        "HERALD_LOG_FORMAT": "console",
+    }
+    command = [sys.executable, "-m", "herald.cli.main", "dkim", "create"]
+    result = subprocess.run(
+        [*command, "--domain", "mail.example.net", "--algorithm", "ed25519"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "._domainkey.mail.example.net. IN TXT" in result.stdout
+    assert '"v=DKIM1; k=ed25519; p=' in result.stdout
+    again = subprocess.run(
+        [*command, "--domain", "bad domain"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert again.returncode == 2 and "not a valid domain" in again.stderr
 
-    from herald.cli.main import app
-    from herald.kit.settings import get_settings
 
-    monkeypatch.setenv("HERALD_DATABASE_URL", db_url)
-    monkeypatch.setenv("HERALD_SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("HERALD_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(
-            app, ["dkim", "create", "--domain", "mail.example.net", "--algorithm", "ed25519"]
-        )
-    finally:
-        get_settings.cache_clear()
-    assert result.exit_code == 0, result.output
-    assert "._domainkey.mail.example.net. IN TXT" in result.output
-    assert '"v=DKIM1; k=ed25519; p=' in result.output
+def test_cli_delivery_test_reports_the_outcome(db_url: str, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "HERALD_DATABASE_URL": db_url,
+        "HERALD_SECRET_KEY": TEST_SECRET,
+        "HERALD_DATA_DIR": str(tmp_path),
+        "HERALD_LOG_FORMAT": "console",
+        "HERALD_DISTRIBUTORS": "smtp,null",
+        "HERALD_SMTP_URL": "smtp://127.0.0.1:9?timeout=2",  # nothing listens: temporary failure
+    }
+    command = [sys.executable, "-m", "herald.cli.main", "delivery", "test", "--to"]
+    via_null = subprocess.run(
+        [*command, "ops@mail.example.org", "--via", "null"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert via_null.returncode == 0, via_null.stderr
+    assert "accepted by null" in via_null.stdout
+    via_smtp = subprocess.run(
+        [*command, "ops@mail.example.org", "--via", "smtp"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert via_smtp.returncode == 1 and "temporary failure at smtp" in via_smtp.stdout
