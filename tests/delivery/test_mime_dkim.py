@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from herald.delivery.dkim import Algorithm, DkimSigner, generate_key
+from herald.delivery.dkim import Algorithm, DkimSigner, canonical_body, generate_key
 from herald.delivery.message import Category, OutgoingMessage
-from herald.delivery.mime import build_mime, render
+from herald.delivery.mime import build_mime, render, render_parts
 from herald.kit.errors import ValidationFailed
 
 HEADERS = {
@@ -55,9 +55,12 @@ def verify(raw: bytes, alg: Algorithm) -> bool:
 @pytest.mark.parametrize("alg", list(Algorithm))
 def test_signature_verifies_with_dkimpy_and_covers_unsubscribe_headers(alg: Algorithm) -> None:
     signer = DkimSigner("news.example.com", "sel1", alg, KEYS[alg].private_pem)
-    head, body = render(sample(), message_id="<m.1001.7.0a1b2c3d@news.example.com>")
-    raw = signer.sign(head, body)
+    message = sample(text="tabs\tand  double  spaces \n  indented\n")
+    mid = "<m.1001.7.0a1b2c3d@news.example.com>"
+    head, body, canonical = render_parts(message, message_id=mid)
+    raw = signer.sign(head, body, canonical=canonical)
     assert verify(raw, alg)
+    assert verify(signer.sign(head, body), alg)
     parsed = email.message_from_bytes(raw)
     tags = dict(
         part.strip().split("=", 1)
@@ -133,6 +136,9 @@ def test_writer_round_trips_through_the_email_package(
 ) -> None:
     message = sample(subject=subject, sender_name=name or None, text=text, html=html)
     raw = build_mime(message)
+    # The writer's shortcut canonical form equals the signer's full canonicalisation.
+    _, body, canonical = render_parts(message, message_id="<x@news.example.com>")
+    assert canonical == canonical_body(body)
     for line in raw.split(b"\r\n"):
         assert len(line) <= 998
     assert b"\n" not in raw.replace(b"\r\n", b"") and b"\r" not in raw.replace(b"\r\n", b"")

@@ -63,6 +63,17 @@ def valid_selector(selector: str) -> bool:
     return bool(_SELECTOR.match(selector))
 
 
+def canonical_lines(data: bytes) -> bytes:
+    """Relaxed canonicalisation of CRLF lines, without the end-of-body rule."""
+    if b"\t" in data:
+        data = data.replace(b"\t", b" ")
+    if b"  " in data:
+        data = _SPACE_RUN.sub(b" ", data)
+    if b" \r\n" in data:
+        data = data.replace(b" \r\n", b"\r\n")
+    return data
+
+
 def canonical_body(body: bytes) -> bytes:
     """Relaxed body canonicalisation (RFC 6376 §3.4.4) of a CRLF body.
 
@@ -70,12 +81,7 @@ def canonical_body(body: bytes) -> bytes:
     skips ahead with a fast search), then the single space left before a line end goes; empty
     lines at the end are dropped.
     """
-    if b"\t" in body:
-        body = body.replace(b"\t", b" ")
-    if b"  " in body:
-        body = _SPACE_RUN.sub(b" ", body)
-    if b" \r\n" in body:
-        body = body.replace(b" \r\n", b"\r\n")
+    body = canonical_lines(body)
     if body.endswith(b" "):
         body = body[:-1]
     body = body.rstrip(b"\r\n")
@@ -155,8 +161,19 @@ class DkimSigner:
         # RFC 8463 §3: Ed25519 (PureEdDSA) over the SHA-256 digest of the canonicalised data.
         return self._key.sign(hashlib.sha256(data).digest())
 
-    def signature_header(self, head: bytes, body: bytes, *, timestamp: int | None = None) -> bytes:
-        """The ``DKIM-Signature: …\\r\\n`` line to put in front of ``head``."""
+    def signature_header(
+        self,
+        head: bytes,
+        body: bytes,
+        *,
+        timestamp: int | None = None,
+        canonical: bytes | None = None,
+    ) -> bytes:
+        """The ``DKIM-Signature: …\\r\\n`` line to put in front of ``head``.
+
+        ``canonical`` is the body's relaxed canonical form when the writer already knows it
+        (see :func:`herald.delivery.mime.render_parts`); otherwise it is computed here.
+        """
         fields = split_headers(head)
         by_name: dict[bytes, list[bytes]] = {}
         for name, value in fields:
@@ -171,7 +188,8 @@ class DkimSigner:
                 canon.append(canonical_header(wanted.encode(), value) + b"\r\n")
             if values and wanted in OVERSIGNED:
                 signed.append(wanted)
-        body_hash = base64.b64encode(hashlib.sha256(canonical_body(body)).digest()).decode()
+        canon_body = canonical if canonical is not None else canonical_body(body)
+        body_hash = base64.b64encode(hashlib.sha256(canon_body).digest()).decode()
         tags = (
             f"v=1; a={self.algorithm.tag}; c=relaxed/relaxed; d={self.domain}; "
             f"s={self.selector}; t={timestamp if timestamp is not None else int(time.time())}; "
@@ -184,6 +202,6 @@ class DkimSigner:
         shown = tags.replace("; h=", ";\r\n\th=").replace("; bh=", ";\r\n\tbh=")
         return ("DKIM-Signature: " + shown + "\r\n\t" + folded + "\r\n").encode()
 
-    def sign(self, head: bytes, body: bytes) -> bytes:
+    def sign(self, head: bytes, body: bytes, *, canonical: bytes | None = None) -> bytes:
         """The signed message: DKIM-Signature + head + blank line + body."""
-        return self.signature_header(head, body) + head + b"\r\n" + body
+        return self.signature_header(head, body, canonical=canonical) + head + b"\r\n" + body

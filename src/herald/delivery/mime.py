@@ -16,6 +16,7 @@ import re
 import secrets
 from datetime import UTC, datetime
 
+from herald.delivery.dkim import canonical_body, canonical_lines
 from herald.delivery.message import OutgoingMessage
 from herald.kit import clock
 from herald.kit.errors import ValidationFailed
@@ -156,15 +157,19 @@ def header_lines(message: OutgoingMessage, *, message_id: str, date: datetime) -
     return lines
 
 
-def body_part(message: OutgoingMessage) -> tuple[str, bytes]:
-    """(Content-Type/encoding header block, body bytes) for the text (+ HTML) content."""
+def body_part(message: OutgoingMessage) -> tuple[str, bytes, bytes]:
+    """(Content-Type/encoding header block, body bytes, DKIM relaxed canonical body).
+
+    Only the quoted-printable text can change under relaxed canonicalisation: boundaries, part
+    headers and base64 lines are already canonical, so the (large) HTML part is never scanned.
+    """
     text = quoted_printable(message.text or "")
     if message.html is None:
         head = (
             'Content-Type: text/plain; charset="utf-8"\r\n'
             "Content-Transfer-Encoding: quoted-printable"
         )
-        return head, text
+        return head, text, canonical_body(text)
     # "=_" never occurs in quoted-printable output ("=" is always "=3D"), so it cannot collide.
     boundary = f"=_herald_{secrets.token_hex(12)}"
     html_text = message.html
@@ -172,29 +177,39 @@ def body_part(message: OutgoingMessage) -> tuple[str, bytes]:
         html_text = _NEWLINES.sub("\n", html_text)
     # Text in canonical form (CRLF line breaks) before the transfer encoding (RFC 2045 §6.8).
     html = base64_lines(html_text.replace("\n", "\r\n").encode("utf-8"))
-    body = b"".join(
-        (
-            f"--{boundary}\r\n".encode(),
-            b'Content-Type: text/plain; charset="utf-8"\r\n',
-            b"Content-Transfer-Encoding: quoted-printable\r\n\r\n",
-            text,
-            f"\r\n--{boundary}\r\n".encode(),
-            b'Content-Type: text/html; charset="utf-8"\r\n',
-            b"Content-Transfer-Encoding: base64\r\n\r\n",
-            html,
-            f"\r\n--{boundary}--\r\n".encode(),
-        )
-    )
-    return f'Content-Type: multipart/alternative; boundary="{boundary}"', body
+    opening = (
+        f"--{boundary}\r\n"
+        'Content-Type: text/plain; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    ).encode()
+    middle = (
+        f"\r\n--{boundary}\r\n"
+        'Content-Type: text/html; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\n"
+    ).encode()
+    closing = f"\r\n--{boundary}--\r\n".encode()
+    body = b"".join((opening, text, middle, html, closing))
+    # The text is followed by CRLF in the body, so canonicalise it with that line end.
+    canonical_text = canonical_lines(text + b"\r\n")[:-2]
+    canonical = b"".join((opening, canonical_text, middle, html, closing))
+    return f'Content-Type: multipart/alternative; boundary="{boundary}"', body, canonical
+
+
+def render_parts(
+    message: OutgoingMessage, *, message_id: str, date: datetime | None = None
+) -> tuple[bytes, bytes, bytes]:
+    """(header block ending in CRLF, body, the body's DKIM relaxed canonical form)."""
+    lines = header_lines(message, message_id=message_id, date=date or clock.now())
+    content_head, body, canonical = body_part(message)
+    head = ("\r\n".join(lines) + "\r\n" + content_head + "\r\n").encode("ascii")
+    return head, body, canonical
 
 
 def render(
     message: OutgoingMessage, *, message_id: str, date: datetime | None = None
 ) -> tuple[bytes, bytes]:
     """(header block ending in CRLF, body) — split so the DKIM signer can prepend its header."""
-    lines = header_lines(message, message_id=message_id, date=date or clock.now())
-    content_head, body = body_part(message)
-    head = ("\r\n".join(lines) + "\r\n" + content_head + "\r\n").encode("ascii")
+    head, body, _ = render_parts(message, message_id=message_id, date=date)
     return head, body
 
 

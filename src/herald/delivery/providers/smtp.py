@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from herald.delivery import ids
 from herald.delivery.dkim import DkimSigner
 from herald.delivery.message import OutgoingMessage, SendResult, WebhookRequest
-from herald.delivery.mime import render
+from herald.delivery.mime import render_parts
 from herald.delivery.policy import message_key
 from herald.delivery.providers.smtp_wire import SmtpConnection, SmtpProtocolError, SmtpReplyError
 from herald.kit.tokens import TokenSigner
@@ -138,9 +138,9 @@ class SmtpDistributor:
         """(envelope sender, signed RFC 5322 bytes, Message-ID) for ``message``."""
         domain = message.sender.rpartition("@")[2].lower()
         mid = message.message_id or f"<{secrets.token_hex(16)}@{domain or 'localhost'}>"
-        head, body = render(message, message_id=mid)
+        head, body, canonical = render_parts(message, message_id=mid)
         signer = await self.signer(message.tenant_id, domain)
-        raw = signer.sign(head, body) if signer else head + b"\r\n" + body
+        raw = signer.sign(head, body, canonical=canonical) if signer else head + b"\r\n" + body
         return self.envelope_sender(message), raw, mid
 
     async def _send_one(self, message: OutgoingMessage) -> SendResult:
