@@ -25,6 +25,7 @@ from herald.kit.text import ensure_header_safe
 _HEADER_NAME = re.compile(r"^[!-9;-~]{1,76}$")
 _ATOM_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*$")
 _NEWLINES = re.compile(r"\r\n|\r")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ADDRESS = re.compile(r"^[^\s<>()\[\],;:\"@]+@[^\s<>()\[\],;:\"@]+$")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -79,7 +80,7 @@ def _needs_encoding(text: str, room: int) -> bool:
         not text.isascii()
         or "=?" in text
         or len(text) > room
-        or any(ord(c) < 32 or ord(c) == 127 for c in text)
+        or _CONTROL.search(text) is not None
         or text != text.strip()
         or "  " in text
     )
@@ -98,7 +99,7 @@ def address(email: str, display_name: str | None, field: str) -> str:
     if not display_name:
         return email
     ensure_header_safe(display_name, field)
-    if any(ord(c) < 32 or ord(c) == 127 for c in display_name):
+    if _CONTROL.search(display_name):
         raise ValidationFailed(f"{field} must not contain control characters", field=field)
     display_name = " ".join(display_name.split())  # display names are whitespace-normalised
     if not display_name:
