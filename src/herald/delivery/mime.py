@@ -132,8 +132,11 @@ def base64_lines(data: bytes) -> bytes:
 
 
 def header_lines(message: OutgoingMessage, *, message_id: str, date: datetime) -> list[str]:
-    """Every header of ``message`` in the order written (no Content-* headers)."""
-    message.validate()
+    """Every header of ``message`` in the order written (no Content-* headers).
+
+    Each value is checked where it is written (CR/LF/NUL, also inside encoded words).
+    """
+    ensure_header_safe(message_id, "message_id")
     lines = [
         f"From: {address(message.sender, message.sender_name, 'sender')}",
         f"To: {address(message.recipient, message.recipient_name, 'recipient')}",
