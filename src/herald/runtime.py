@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from herald.delivery.chain import DistributorChain
+from herald.delivery.dkim_keys import DkimKeyring
 from herald.delivery.message import EmailDistributor
 from herald.delivery.null import NullDistributor
-from herald.delivery.smtp import SmtpConfig, SmtpDistributor
+from herald.delivery.providers.acs import AcsDistributor
+from herald.delivery.providers.mailjet import MailjetDistributor
+from herald.delivery.providers.smtp import SmtpConfig, SmtpDistributor
 from herald.kit.crypto import SecretBox
 from herald.kit.db import make_engine, make_sessionmaker
 from herald.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -24,6 +27,7 @@ from herald.transactional.optin import SenderIdentity
 def build_distributors(
     settings: Settings, sessions: async_sessionmaker[AsyncSession]
 ) -> DistributorChain:
+    keys = settings.secret_keys()
     chain: list[EmailDistributor] = []
     for name in settings.distributor_chain:
         if name == "null":
@@ -32,11 +36,49 @@ def build_distributors(
             if not settings.smtp_url:
                 raise ValueError("HERALD_DISTRIBUTORS names smtp but HERALD_SMTP_URL is not set")
             chain.append(
-                SmtpDistributor(SmtpConfig.from_url(settings.smtp_url), settings.smtp_pool_size)
+                SmtpDistributor(
+                    SmtpConfig.from_url(settings.smtp_url),
+                    settings.smtp_pool_size,
+                    keyring=DkimKeyring(sessions, SecretBox(keys)),
+                    tokens=TokenSigner(keys),
+                    bounce_domain=settings.bounce_domain,
+                )
+            )
+        elif name == "mailjet":
+            if not (settings.mailjet_api_key and settings.mailjet_api_secret):
+                raise ValueError(
+                    "HERALD_DISTRIBUTORS names mailjet but HERALD_MAILJET_API_KEY/"
+                    "HERALD_MAILJET_API_SECRET are not set"
+                )
+            chain.append(
+                MailjetDistributor(
+                    settings.mailjet_api_url,
+                    settings.mailjet_api_key,
+                    settings.mailjet_api_secret,
+                    sandbox=settings.mailjet_sandbox,
+                )
+            )
+        elif name == "acs":
+            if not (settings.acs_endpoint and settings.acs_access_key):
+                raise ValueError(
+                    "HERALD_DISTRIBUTORS names acs but HERALD_ACS_ENDPOINT/ACCESS_KEY are not set"
+                )
+            chain.append(
+                AcsDistributor(
+                    settings.acs_endpoint,
+                    settings.acs_access_key,
+                    poll_seconds=settings.acs_poll_seconds,
+                )
             )
         else:
             raise ValueError(f"distributor {name!r} is not available in this build")
-    return DistributorChain(chain)
+    return DistributorChain(
+        chain,
+        secret=keys[0],
+        threshold=settings.breaker_threshold,
+        cooldown=settings.breaker_cooldown_seconds,
+        timeout=settings.distributor_timeout_seconds,
+    )
 
 
 @dataclass

@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlalchemy import select
 
+from herald.cli.delivery import delivery_app, dkim_app
 from herald.kit.db import transaction
 from herald.kit.errors import HeraldError
 from herald.kit.logging import configure_logging
@@ -26,6 +27,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(operator_app, name="operator")
 app.add_typer(token_app, name="token")
 app.add_typer(tenant_app, name="tenant")
+app.add_typer(dkim_app, name="dkim")
+app.add_typer(delivery_app, name="delivery")
 
 T = TypeVar("T")
 

@@ -54,6 +54,7 @@ class SendResult:
     provider_message_id: str | None = None
     error: str | None = None
     permanent: bool = False
+    retry_after: float | None = None  # seconds the provider asked us to wait (429)
 
 
 @dataclass(slots=True)
@@ -72,6 +73,10 @@ class PermanentFailure(Exception):
 
 
 class EmailDistributor(Protocol):
+    """The last hop. Adapters never raise for a refused message: they return a
+    :class:`SendResult` classified as accepted, temporary (retry later, maybe elsewhere) or
+    permanent (record, never retry); results of ``send_bulk`` are in input order."""
+
     name: str
 
     async def send_transactional(self, message: OutgoingMessage) -> SendResult: ...

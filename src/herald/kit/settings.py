@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     mailjet_api_url: str = "https://api.mailjet.com"
     acs_endpoint: str | None = None
     acs_access_key: str | None = None
+    acs_poll_seconds: float = 0.0  # follow each ACS operation to Succeeded/Failed for this long
+    mailjet_sandbox: bool = False  # Send API SandboxMode: validate without delivering
+    bounce_domain: str | None = None  # VERP Return-Path domain (bounces+token@…); SMTP only
+    breaker_threshold: int = 5  # consecutive temporary failures that open a distributor's circuit
+    breaker_cooldown_seconds: float = 30.0  # open → half-open probe after this long
+    distributor_timeout_seconds: float = 60.0  # a send call slower than this counts as failed
     webhook_secret: str | None = None
     turnstile_secret: str | None = None
     turnstile_sitekey: str | None = None

@@ -1,11 +1,11 @@
-"""Delivery records shared by every distributor: the capture outbox of the ``null`` distributor."""
+"""Delivery records: the capture outbox of the ``null`` distributor and DKIM signing keys."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, LargeBinary, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from herald.kit.types import PortableJSON, UTCDateTime
@@ -27,3 +27,24 @@ class OutboxMessage(IdMixin, Base):
     html_body: Mapped[str | None] = mapped_column(Text)
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class DkimKey(IdMixin, Base):
+    """A DKIM private key for one sending domain (encrypted at rest with SecretBox)."""
+
+    __tablename__ = "dkim_keys"
+    __table_args__ = (
+        UniqueConstraint("scope", "domain", "selector", name="uq_dkim_keys_scope_domain_selector"),
+        Index("ix_dkim_keys_domain_active", "domain", "active"),
+    )
+
+    tenant_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    scope: Mapped[int] = mapped_column(BigInteger, nullable=False)  # tenant_id or 0
+    domain: Mapped[str] = mapped_column(String(253), nullable=False)
+    selector: Mapped[str] = mapped_column(String(63), nullable=False)
+    algorithm: Mapped[str] = mapped_column(String(16), nullable=False)
+    private_key_enc: Mapped[str] = mapped_column(Text, nullable=False)
+    public_txt: Mapped[str] = mapped_column(Text, nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

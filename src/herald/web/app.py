@@ -18,6 +18,7 @@ from herald.web.admin import views as admin_views
 from herald.web.public import embed as public_embed
 from herald.web.public import newsletter as public_newsletter
 from herald.web.sys import audit as sys_audit
+from herald.web.sys import delivery as sys_delivery
 from herald.web.sys import imports as sys_imports
 from herald.web.sys import lists as sys_lists
 from herald.web.sys import outbox as sys_outbox
@@ -73,6 +74,7 @@ def create_app(
     app.include_router(sys_subscribers.router)
     app.include_router(sys_outbox.router)
     app.include_router(sys_privacy.router)
+    app.include_router(sys_delivery.router)
     app.include_router(admin_views.router)
 
     @app.get("/healthz", include_in_schema=False)
