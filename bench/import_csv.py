@@ -187,6 +187,10 @@ def main() -> None:
         "row, in batches of 10,000 (one transaction each). The baseline only copies the raw "
         "text into one table. Target: ≥ 50,000 rows/s on PostgreSQL.",
     ]
+    if "postgres" in results:
+        rate = results["postgres"]["rate"]
+        verdict = "met" if rate >= 50_000 else "NOT met"
+        lines += ["", f"PostgreSQL: {rate:,.0f} rows/s — target {verdict}."]
     print("\n".join(lines))
     write_results("import", "\n".join(lines))
 
