@@ -45,7 +45,12 @@ async def test_confirmation_over_smtp_then_confirm(
     assert got.rcpt_tos == ["grace@example.org"]
     msg = got.message
     assert msg["Subject"] == "Confirma tu suscripción"
-    assert msg["Message-ID"]
+    from herald.delivery.ids import Kind, parse_message_id
+    from tests.conftest import TEST_SECRET
+
+    key = parse_message_id(msg["Message-ID"], [TEST_SECRET.encode()])
+    assert key is not None
+    assert key.kind is Kind.CONFIRMATION
     assert msg["List-Unsubscribe"] is None  # transactional mail carries no marketing headers
     text = next(p for p in msg.walk() if p.get_content_type() == "text/plain")
     body = text.get_payload(decode=True).decode()

@@ -98,6 +98,7 @@ class Runtime:
             email=self.settings.default_from_email,
             name=self.settings.default_from_name,
             base_url=self.settings.base_url,
+            message_id_secret=self.settings.secret_keys()[0],
         )
 
     async def close(self) -> None:

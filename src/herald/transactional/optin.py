@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from uuid import NAMESPACE_URL, uuid5
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.audience.states import Status
+from herald.delivery.ids import confirmation_key, message_id
 from herald.delivery.message import Category, OutgoingMessage
 from herald.kit.i18n import normalise_language, translate
 from herald.kit.tokens import Purpose, TokenSigner
@@ -21,6 +21,7 @@ class SenderIdentity:
     email: str
     name: str
     base_url: str
+    message_id_secret: bytes = b""
 
 
 async def build_confirmation(
@@ -30,21 +31,24 @@ async def build_confirmation(
     subscriber = await session.get(Subscriber, subscriber_id)
     if subscriber is None:
         return None
-    names = list(
-        (
-            await session.execute(
-                select(NewsletterList.name)
-                .join(Subscription, Subscription.list_id == NewsletterList.id)
-                .where(
-                    Subscription.subscriber_id == subscriber.id,
-                    Subscription.status == Status.PENDING.value,
-                )
-                .order_by(NewsletterList.name)
+    pending = (
+        await session.execute(
+            select(NewsletterList.name, Subscription.confirmation_sent_at)
+            .join(Subscription, Subscription.list_id == NewsletterList.id)
+            .where(
+                Subscription.subscriber_id == subscriber.id,
+                Subscription.status == Status.PENDING.value,
             )
-        ).scalars()
-    )
-    if not names:
+            .order_by(NewsletterList.name)
+        )
+    ).all()
+    if not pending:
         return None
+    names = [name for name, _ in pending]
+    # The nonce is the time this confirmation was requested: a retried job builds the same
+    # Message-ID (deduplicated downstream), a later re-request a new one.
+    sent = [at for _, at in pending if at is not None]
+    nonce = int(max(sent).timestamp()) if sent else 0
     lang = normalise_language(subscriber.language)
     token = signer.issue(Purpose.CONFIRM, subscriber.id)
     confirm_url = f"{sender.base_url.rstrip('/')}/public/newsletter/confirm?token={token}"
@@ -65,8 +69,7 @@ async def build_confirmation(
         "confirm_url": confirm_url,
     }
     domain = sender.email.rpartition("@")[2] or "localhost"
-    # One Message-ID per (subscriber, token): a retried job does not produce a second message.
-    mid = uuid5(NAMESPACE_URL, f"herald:confirm:{subscriber.id}:{token}")
+    key = confirmation_key(subscriber.id, nonce)
     return OutgoingMessage(
         category=Category.TRANSACTIONAL,
         sender=sender.email,
@@ -76,7 +79,8 @@ async def build_confirmation(
         subject=context["subject"],
         text=render("confirm.txt.j2", **context),
         html=render("confirm.html.j2", **context),
-        message_id=f"<{mid}@{domain}>",
+        message_id=message_id(key, domain, sender.message_id_secret),
+        idempotency_key=str(key),
         tenant_id=subscriber.tenant_id,
         headers={"Auto-Submitted": "auto-generated"},
         tags={"kind": "confirmation", "subscriber_id": subscriber.id},
