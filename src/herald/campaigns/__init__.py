@@ -1,0 +1,1 @@
+"""Campaigns: lifecycle rules and (in ``dispatch/``) the ledger-driven dispatcher."""

@@ -1,0 +1,1 @@
+"""Dispatcher: ledger materialisation, claiming and paced sending."""

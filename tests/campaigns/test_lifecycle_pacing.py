@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+
+from herald.campaigns.dispatch.pacing import TokenBucket
+from herald.campaigns.lifecycle import Action, CampaignStatus, allowed_actions, transition
+from herald.kit.errors import Conflict
+
+
+def test_happy_path() -> None:
+    s = transition("draft", Action.SCHEDULE)
+    s = transition(s, Action.START)
+    s = transition(s, Action.PAUSE)
+    s = transition(s, Action.RESUME)
+    assert s == CampaignStatus.SCHEDULED
+    s = transition(transition(s, Action.START), Action.FINISH)
+    assert s == CampaignStatus.SENT
+
+
+@pytest.mark.parametrize("terminal", ["sent", "cancelled"])
+def test_terminal_states_never_move(terminal: str) -> None:
+    assert allowed_actions(terminal) == []
+    for action in Action:
+        with pytest.raises(Conflict):
+            transition(terminal, action)
+
+
+def test_invalid_moves() -> None:
+    with pytest.raises(Conflict):
+        transition("draft", Action.PAUSE)
+    with pytest.raises(Conflict):
+        transition("paused", Action.FINISH)
+    with pytest.raises(Conflict):
+        transition("bogus", Action.CANCEL)
+
+
+def test_bucket_rate_is_smooth_and_accurate() -> None:
+    bucket = TokenBucket(36_000, now=0.0)  # 10 per second
+    per_second: dict[int, int] = {}
+    t = 0.0
+    while t < 300.0:
+        got = bucket.take(t, 50)
+        per_second[int(t)] = per_second.get(int(t), 0) + got
+        t += 0.01
+    total = sum(per_second.values())
+    assert 0.95 * 3000 <= total <= 3000 + 10
+    assert max(per_second.values()) <= 2 * 10
+
+
+def test_bucket_wait_time() -> None:
+    bucket = TokenBucket(3600, now=0.0)  # 1 per second
+    assert bucket.take(0.0) == 1
+    assert bucket.wait_time(0.0) == pytest.approx(1.0)
+    assert bucket.take(0.5) == 0
+    assert bucket.take(1.0) == 1
