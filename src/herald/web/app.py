@@ -19,6 +19,7 @@ from herald.web.public import embed as public_embed
 from herald.web.public import newsletter as public_newsletter
 from herald.web.sys import lists as sys_lists
 from herald.web.sys import outbox as sys_outbox
+from herald.web.sys import segments as sys_segments
 from herald.web.sys import subscribers as sys_subscribers
 from herald.worker.runner import Worker
 
@@ -67,6 +68,7 @@ def create_app(
     app.include_router(sys_lists.router)
     app.include_router(sys_subscribers.router)
     app.include_router(sys_outbox.router)
+    app.include_router(sys_segments.router)
     app.include_router(admin_views.router)
 
     @app.get("/healthz", include_in_schema=False)
