@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field, ValidationError
 
 from herald.audience.schemas import Page
+from herald.kit.errors import ValidationFailed
 from herald.models.segments import Segment
 from herald.segments import service
 from herald.segments.rules import fields_catalogue
@@ -70,6 +73,44 @@ class FieldsOut(BaseModel):
     items: list[FieldOut]
 
 
+M = TypeVar("M", bound=BaseModel)
+MAX_BODY_BYTES = 1_000_000
+
+
+def json_body(model: type[M]) -> Callable[[Request], Awaitable[M]]:
+    """Parse the body ourselves: a hostile, absurdly nested document must be a 422 like any
+    other invalid rule tree, not the framework's 400 or a RecursionError."""
+
+    async def parse(request: Request) -> M:
+        raw = await request.body()
+        if len(raw) > MAX_BODY_BYTES:
+            raise ValidationFailed(f"the request body is larger than {MAX_BODY_BYTES} bytes")
+        try:
+            data = json.loads(raw)
+        except RecursionError:
+            raise ValidationFailed("the request body is nested too deeply") from None
+        except ValueError:
+            raise ValidationFailed("the request body is not valid JSON") from None
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "body"
+            raise ValidationFailed(f"{where}: {first['msg']}", field=where) from None
+
+    return parse
+
+
+def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
+
+
 def _out(row: Segment) -> SegmentOut:
     return SegmentOut(
         id=row.id,
@@ -91,9 +132,12 @@ async def segment_fields(actor: SysActor) -> FieldsOut:
     return FieldsOut(items=[FieldOut(**item) for item in fields_catalogue()])
 
 
-@router.post("/segments/count", response_model=CountOut)
+@router.post("/segments/count", response_model=CountOut, openapi_extra=_body_doc(CountIn))
 async def count_segment(
-    body: CountIn, actor: SysActor, session: SessionDep, runtime: RuntimeDep
+    body: Annotated[CountIn, Depends(json_body(CountIn))],
+    actor: SysActor,
+    session: SessionDep,
+    runtime: RuntimeDep,
 ) -> CountOut:
     result = await service.count(
         session,
@@ -106,8 +150,14 @@ async def count_segment(
     return _count_out(result)
 
 
-@router.post("/segments", status_code=201, response_model=SegmentOut)
-async def create_segment(body: SegmentIn, actor: SysActor, session: SessionDep) -> SegmentOut:
+@router.post(
+    "/segments", status_code=201, response_model=SegmentOut, openapi_extra=_body_doc(SegmentIn)
+)
+async def create_segment(
+    body: Annotated[SegmentIn, Depends(json_body(SegmentIn))],
+    actor: SysActor,
+    session: SessionDep,
+) -> SegmentOut:
     row = await service.create_segment(
         session,
         actor,
@@ -136,9 +186,14 @@ async def get_segment(segment_id: int, actor: SysActor, session: SessionDep) -> 
     return _out(await service.get_segment(session, actor.scope(), segment_id))
 
 
-@router.patch("/segments/{segment_id}", response_model=SegmentOut)
+@router.patch(
+    "/segments/{segment_id}", response_model=SegmentOut, openapi_extra=_body_doc(SegmentUpdate)
+)
 async def update_segment(
-    segment_id: int, body: SegmentUpdate, actor: SysActor, session: SessionDep
+    segment_id: int,
+    body: Annotated[SegmentUpdate, Depends(json_body(SegmentUpdate))],
+    actor: SysActor,
+    session: SessionDep,
 ) -> SegmentOut:
     row = await service.update_segment(
         session,
