@@ -153,7 +153,8 @@ def _sqlite_path(key_sql: str) -> str:
 def _json_is_sqlite(element: _json_is, compiler: SQLCompiler, **kw: Any) -> str:
     column, key = _args(element, compiler, **kw)
     types = ", ".join(f"'{t}'" for t in _JSON_TYPES[element.kind][0])
-    return f"(json_type({column}, {_sqlite_path(key)}) IN ({types}))"
+    # COALESCE: an absent key gives NULL, and conditions must stay two-valued for NOT.
+    return f"COALESCE(json_type({column}, {_sqlite_path(key)}) IN ({types}), 0)"
 
 
 @compiles(_json_is, "postgresql")
@@ -163,7 +164,7 @@ def _json_is_pg(element: _json_is, compiler: SQLCompiler, **kw: Any) -> str:
     clause = f"jsonb_typeof({column} -> {key}) = '{kind}'"
     if element.kind in ("true", "false"):
         clause += f" AND ({column} ->> {key}) = '{element.kind}'"
-    return f"({clause})"
+    return f"COALESCE({clause}, FALSE)"
 
 
 @compiles(json_text, "sqlite")
