@@ -101,7 +101,7 @@ def _pg_admin() -> psycopg.Connection:
 
 def _sql_series(dialect: str, n: int) -> tuple[str, str]:
     if dialect == "postgresql":
-        return f"FROM generate_series(1, {n}) AS s(g)", ""
+        return f"FROM generate_series(1::bigint, {n}) AS s(g)", ""
     return (
         "FROM s",
         f"WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {n}) ",
@@ -116,13 +116,14 @@ async def load(engine: AsyncEngine, n: int) -> int:
     if pg:
         now = "now()"
         days = "(({now}) - ({d}) * interval '1 day')"
-        country = f"substr('{COUNTRIES}', 1 + 2 * ((g * 7919) % 20), 2)"
+        country = f"substr('{COUNTRIES}', CAST(1 + 2 * ((g * 7919) % 20) AS INTEGER), 2)"
         attrs = (
-            "jsonb_build_object('role', (ARRAY{roles})[1 + (g * 31) % 7], 'score', (g * 13) % 100)"
+            "jsonb_build_object('role', (ARRAY{roles})[CAST(1 + (g * 31) % 7 AS INTEGER)],"
+            " 'score', (g * 13) % 100)"
         ).format(roles=repr(ROLES).replace('"', "'"))
         ts = lambda d: days.format(now=now, d=d)  # noqa: E731
     else:
-        country = f"substr('{COUNTRIES}', 1 + 2 * ((g * 7919) % 20), 2)"
+        country = f"substr('{COUNTRIES}', CAST(1 + 2 * ((g * 7919) % 20) AS INTEGER), 2)"
         cases = " ".join(f"WHEN {i} THEN '{r}'" for i, r in enumerate(ROLES))
         attrs = f"json_object('role', CASE (g * 31) % 7 {cases} END, 'score', (g * 13) % 100)"
 
@@ -154,7 +155,7 @@ async def load(engine: AsyncEngine, n: int) -> int:
                 " soft_bounce_count)"
                 f" SELECT {tenant}, {tenant}, 'u' || g || '@d' || (g % 50) || '.example',"
                 " 'u' || g || '@d' || (g % 50) || '.example', 'd' || (g % 50) || '.example',"
-                " 'User ' || g, substr('enfrsves', 1 + 2 * ((g * 17) % 4), 2),"
+                " 'User ' || g, substr('enfrsves', CAST(1 + 2 * ((g * 17) % 4) AS INTEGER), 2),"
                 f" {country}, 'form', {attrs}, {ts('(g * 7) % 730')}, 0 {series}"
             )
         )
