@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event
@@ -27,6 +29,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # ``value REGEXP pattern`` (segments); SQLite has the operator but no implementation.
+    dbapi_connection.create_function("regexp", 2, _regexp, deterministic=True)
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _regexp(pattern: str | None, value: object) -> bool | None:
+    """SQLite calls ``regexp(pattern, value)`` for ``value REGEXP pattern``; NULL in, NULL out.
+
+    Patterns reaching here are validated by the caller (segments accept a backtracking-safe
+    subset only); a pattern that fails to compile matches nothing rather than raising.
+    """
+    if pattern is None or value is None:
+        return None
+    try:
+        return _compiled(pattern).search(str(value)) is not None
+    except re.error:
+        return False
 
 
 def _sqlite_begin(conn: Any) -> None:

@@ -23,6 +23,7 @@ from herald.web.sys import imports as sys_imports
 from herald.web.sys import lists as sys_lists
 from herald.web.sys import outbox as sys_outbox
 from herald.web.sys import privacy as sys_privacy
+from herald.web.sys import segments as sys_segments
 from herald.web.sys import subscribers as sys_subscribers
 from herald.worker.runner import Worker
 
@@ -75,6 +76,7 @@ def create_app(
     app.include_router(sys_outbox.router)
     app.include_router(sys_privacy.router)
     app.include_router(sys_delivery.router)
+    app.include_router(sys_segments.router)
     app.include_router(admin_views.router)
 
     @app.get("/healthz", include_in_schema=False)
