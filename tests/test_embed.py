@@ -28,3 +28,13 @@ async def test_embed_form(
         "/public/newsletter/embed/news", params={"form_id": '"><script>alert(1)</script>'}
     )
     assert "<script>alert(1)</script>" not in hostile.text
+
+
+async def test_home_page_lists_signup_forms(
+    db_kind: str, app_client: httpx.AsyncClient, sys_headers: dict[str, str]
+) -> None:
+    await make_list(app_client, sys_headers, "news")
+    r = await app_client.get("/")
+    assert r.status_code == 200
+    assert '/public/newsletter/embed/news"' in r.text
+    assert (await app_client.get("/docs")).status_code == 404  # no CDN-backed pages

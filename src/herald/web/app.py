@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse
 
 from herald import __version__
 from herald.kit.settings import Settings, get_settings
@@ -16,6 +16,7 @@ from herald.runtime import Runtime, build_runtime
 from herald.web import errors
 from herald.web.admin import views as admin_views
 from herald.web.public import embed as public_embed
+from herald.web.public import home as public_home
 from herald.web.public import newsletter as public_newsletter
 from herald.web.sys import audit as sys_audit
 from herald.web.sys import delivery as sys_delivery
@@ -63,6 +64,10 @@ def create_app(
         summary="Self-hosted, multi-tenant newsletter and marketing-email engine",
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        # The interactive docs pages load their scripts from a CDN; Herald serves nothing that
+        # needs the internet. The schema itself is at /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     if runtime is not None:
         app.state.runtime = runtime
@@ -83,8 +88,6 @@ def create_app(
     async def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok", "version": __version__})
 
-    @app.get("/", include_in_schema=False)
-    async def root() -> Response:
-        return RedirectResponse("/console/", status_code=307)
+    app.include_router(public_home.router)
 
     return app
