@@ -165,3 +165,21 @@ def test_import_command(env: dict[str, str], tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert "attestation" in bad.stderr
+
+
+def test_suppression_commands(env: dict[str, str]) -> None:
+    run(env, "db", "upgrade")
+    assert (
+        run(
+            env, "suppression", "add", "--email", "Block@Example.com", "--note", "abuse desk"
+        ).stdout.strip()
+        == "suppressed"
+    )
+    listed = run(env, "suppression", "list", "--email", "block@example.com").stdout
+    assert "manual" in listed
+    assert "block@example.com" not in listed
+    entry = listed.split()[0]
+    bad = run(env, "suppression", "lift", "--id", entry, "--reason", " ", check=False)
+    assert bad.returncode == 2
+    assert run(env, "suppression", "lift", "--id", entry, "--reason", "verified").returncode == 0
+    assert run(env, "suppression", "list").stdout.strip() == "no suppressions"

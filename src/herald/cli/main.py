@@ -27,6 +27,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(operator_app, name="operator")
 app.add_typer(token_app, name="token")
 app.add_typer(tenant_app, name="tenant")
+suppression_app = typer.Typer(help="The shared suppression list.", no_args_is_help=True)
+app.add_typer(suppression_app, name="suppression")
 app.add_typer(dkim_app, name="dkim")
 app.add_typer(delivery_app, name="delivery")
 
@@ -158,6 +160,79 @@ def tenant_create(
             return tenant.slug
 
     typer.echo(f"tenant {_run(main)} created")
+
+
+@suppression_app.command("add")
+def suppression_add(
+    email: Annotated[str, typer.Option(help="Address to block.")],
+    reason: Annotated[
+        str, typer.Option(help="manual, complaint, hard_bounce, unsubscribe.")
+    ] = "manual",
+    stream: Annotated[
+        str, typer.Option(help="all, or marketing (transactional still sent).")
+    ] = "all",
+    note: Annotated[str | None, typer.Option(help="Why (kept with the entry).")] = None,
+) -> None:
+    """Add an address to the platform-wide suppression list (stored as a keyed hash)."""
+    from herald.accounts.context import SYSTEM
+    from herald.compliance import suppression
+    from herald.kit.text import normalise_email
+
+    async def main(rt: Runtime) -> None:
+        async with transaction(rt.sessions) as session:
+            await suppression.suppress(
+                session,
+                normalise_email(email),
+                tenant_id=None,
+                reason=reason,
+                stream=stream,
+                source=f"cli: {note}" if note else "cli",
+                actor=SYSTEM,
+            )
+
+    _run(main)
+    typer.echo("suppressed")
+
+
+@suppression_app.command("list")
+def suppression_list(
+    email: Annotated[str | None, typer.Option(help="Look up one address.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+) -> None:
+    """List suppression entries (hash prefix, stream, reason, source, date)."""
+    from herald.compliance import suppression
+
+    async def main(rt: Runtime) -> list[suppression.SuppressionView]:
+        async with transaction(rt.sessions) as session:
+            return await suppression.list_suppressions(
+                session, tenant_filter=None, email=email, limit=limit
+            )
+
+    rows = _run(main)
+    if not rows:
+        typer.echo("no suppressions")
+    for r in rows:
+        typer.echo(
+            f"{r.id:>6}  {r.email_hash[:16]}  {r.stream:<9} {r.reason:<17} "
+            f"tenant={r.tenant_id or '-'}  {r.created_at:%Y-%m-%d}  {r.source or ''}"
+        )
+
+
+@suppression_app.command("lift")
+def suppression_lift(
+    entry: Annotated[int, typer.Option("--id", help="Entry id (from `suppression list`).")],
+    reason: Annotated[str, typer.Option(help="Why it is lifted (audited).")],
+) -> None:
+    """Remove an entry; needs a reason and is audited."""
+    from herald.accounts.context import SYSTEM
+    from herald.compliance import suppression
+
+    async def main(rt: Runtime) -> None:
+        async with transaction(rt.sessions) as session:
+            await suppression.lift(session, entry, reason=reason, actor=SYSTEM, scope_ids=None)
+
+    _run(main)
+    typer.echo("lifted")
 
 
 @app.command()

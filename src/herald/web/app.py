@@ -26,6 +26,7 @@ from herald.web.sys import outbox as sys_outbox
 from herald.web.sys import privacy as sys_privacy
 from herald.web.sys import segments as sys_segments
 from herald.web.sys import subscribers as sys_subscribers
+from herald.web.sys import suppressions as sys_suppressions
 from herald.worker.runner import Worker
 
 
@@ -82,6 +83,7 @@ def create_app(
     app.include_router(sys_privacy.router)
     app.include_router(sys_delivery.router)
     app.include_router(sys_segments.router)
+    app.include_router(sys_suppressions.router)
     app.include_router(admin_views.router)
 
     @app.get("/healthz", include_in_schema=False)
