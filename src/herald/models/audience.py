@@ -75,8 +75,9 @@ class Subscription(IdMixin, CreatedMixin, Base):
         Index("ix_subscriptions_subscriber", "subscriber_id"),
     )
 
+    # Not indexed: subscriptions are reached through their list or subscriber, never by tenant.
     tenant_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE"), index=True
+        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE")
     )
     list_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("newsletter_lists.id", ondelete="CASCADE"), nullable=False
@@ -96,7 +97,7 @@ class SubscriptionTransition(IdMixin, Base):
 
     __tablename__ = "subscription_transitions"
 
-    tenant_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    tenant_id: Mapped[int | None] = mapped_column(BigInteger)
     # No foreign key: an append-only history, written in bulk by imports (a per-row FK check
     # costs as much as the insert); rows are deleted explicitly with their subscription.
     subscription_id: Mapped[int] = mapped_column(BigInteger, index=True, nullable=False)

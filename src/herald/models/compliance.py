@@ -15,7 +15,7 @@ from herald.models.base import Base, IdMixin
 class ConsentRecord(IdMixin, Base):
     __tablename__ = "consent_records"
 
-    tenant_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    tenant_id: Mapped[int | None] = mapped_column(BigInteger)
     # Evidence rows carry plain ids (no foreign keys): they are append-only, written in bulk by
     # imports, must outlive a deleted list, and are removed explicitly by GDPR erasure.
     subscriber_id: Mapped[int] = mapped_column(BigInteger, index=True, nullable=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import hashlib
 import json
@@ -14,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from herald.accounts.context import Actor, Scope
@@ -31,6 +33,8 @@ from herald.models.audience import ImportJob
 
 IMPORT_JOB = "audience.import"
 BATCH_SIZE = 10_000
+WRITERS = 2
+DEADLOCK_RETRIES = 5
 MAX_STORED_ERRORS = 1000
 MAX_UPLOAD_BYTES = 2 * 1024**3
 
@@ -187,7 +191,8 @@ async def run_import(
     on_progress: Callable[[ImportOut], None] | None = None,
 ) -> ImportJob:
     """Process the spooled file. Safe to run again from the start (everything is idempotent)."""
-    async with engine.connect() as conn:
+    async with contextlib.AsyncExitStack() as stack:
+        conn = await stack.enter_async_context(engine.connect())
         async with conn.begin():
             job = await _load_job(conn, import_id)
             await conn.execute(
@@ -209,6 +214,15 @@ async def run_import(
         async with AsyncSession(bind=conn) as keys_session:
             pepper = await instance_key(keys_session, "suppression_pepper")
             await keys_session.commit()
+        # On PostgreSQL a second connection writes every other batch, so the database can use a
+        # second core while one batch waits on the other; SQLite has one writer.
+        writers: list[Any] = [conn]
+        if conn.dialect.name == "postgresql":
+            for _ in range(WRITERS - 1):
+                extra = await stack.enter_async_context(engine.connect())
+                async with extra.begin():
+                    await create_stage(extra)
+                writers.append(extra)
         scope = job.tenant_id or 0
         target = Target(
             tenant_id=job.tenant_id, scope=scope, list_id=job.list_id, import_id=import_id
@@ -264,24 +278,44 @@ async def run_import(
                     return batch, hashes, reader.bytes_read, False
 
                 pending = asyncio.ensure_future(asyncio.to_thread(next_batch))
-                while True:
-                    batch, hashes, read, finished = await pending
-                    if not finished:
-                        pending = asyncio.ensure_future(asyncio.to_thread(next_batch))
-                    await _flush(
-                        conn,
-                        job,
-                        target,
-                        batch,
-                        hashes,
-                        evidence,
-                        counters,
-                        stored_errors,
-                        read,
-                        on_progress,
-                    )
-                    if finished:
-                        break
+                inflight: dict[asyncio.Task[None], Any] = {}
+                free = list(writers)
+                try:
+                    while True:
+                        batch, hashes, read, finished = await pending
+                        if not finished:
+                            pending = asyncio.ensure_future(asyncio.to_thread(next_batch))
+                        if not free:
+                            done, _ = await asyncio.wait(
+                                inflight, return_when=asyncio.FIRST_COMPLETED
+                            )
+                            for task in done:
+                                task.result()
+                                free.append(inflight.pop(task))
+                        writer_conn = free.pop()
+                        task = asyncio.ensure_future(
+                            _flush_retrying(
+                                writer_conn,
+                                job,
+                                target,
+                                batch,
+                                hashes,
+                                evidence,
+                                counters,
+                                stored_errors,
+                                read,
+                                on_progress,
+                            )
+                        )
+                        inflight[task] = writer_conn
+                        if finished:
+                            break
+                finally:
+                    if inflight:
+                        results = await asyncio.gather(*inflight, return_exceptions=True)
+                        errors = [r for r in results if isinstance(r, BaseException)]
+                        if errors:
+                            raise errors[0]
             except ValidationFailed as exc:
                 status, failure = "failed", exc.message
         async with conn.begin():
@@ -321,6 +355,20 @@ async def _load_job(conn: Any, import_id: int) -> ImportJob:
     return ImportJob(**dict(row))
 
 
+async def _flush_retrying(*args: Any) -> None:
+    """Write a batch; two concurrent batches holding the same address (a duplicate across
+    batches of one file) can deadlock on PostgreSQL, and the loser simply tries again."""
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            await _flush(*args)
+            return
+        except DBAPIError as exc:
+            code = getattr(exc.orig, "sqlstate", None)
+            if code not in {"40P01", "40001"} or attempt == DEADLOCK_RETRIES - 1:
+                raise
+            await asyncio.sleep(0.05 * (attempt + 1))
+
+
 async def _flush(
     conn: Any,
     job: ImportJob,
@@ -333,8 +381,9 @@ async def _flush(
     bytes_read: int,
     on_progress: Callable[[ImportOut], None] | None,
 ) -> None:
-    async with conn.begin():
-        if batch:
+    outcome = None
+    if batch:
+        async with conn.begin():
             outcome = await write_batch(
                 conn,
                 target,
@@ -344,18 +393,22 @@ async def _flush(
                 evidence=evidence,
                 consent_version=f"import:{CONSENT_TEXT_VERSION}",
             )
-            counters.imported += outcome.imported
-            counters.updated += outcome.updated
-            for line, reason in outcome.skipped or []:
-                counters.skipped += 1
-                if len(stored_errors) < MAX_STORED_ERRORS:
-                    stored_errors.append({"line": line, "reason": f"skipped: {reason}"})
-        job.bytes_read = bytes_read
+    # Counted only once the batch is committed, so a retried batch is never counted twice.
+    if outcome is not None:
+        counters.imported += outcome.imported
+        counters.updated += outcome.updated
+        for line, reason in outcome.skipped or []:
+            counters.skipped += 1
+            if len(stored_errors) < MAX_STORED_ERRORS:
+                stored_errors.append({"line": line, "reason": f"skipped: {reason}"})
+    # Batches finish out of order on two connections: progress never goes backwards.
+    job.bytes_read = max(job.bytes_read or 0, bytes_read)
+    async with conn.begin():
         await conn.execute(
             update(ImportJob)
             .where(ImportJob.id == job.id)
             .values(
-                bytes_read=bytes_read,
+                bytes_read=job.bytes_read,
                 rows_total=counters.total,
                 rows_imported=counters.imported,
                 rows_updated=counters.updated,

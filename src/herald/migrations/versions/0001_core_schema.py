@@ -343,9 +343,6 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_consent_records_subscriber_id"), ["subscriber_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_consent_records_tenant_id"), ["tenant_id"], unique=False
-        )
 
     op.create_table(
         "import_jobs",
@@ -441,7 +438,6 @@ def upgrade() -> None:
     with op.batch_alter_table("subscriptions", schema=None) as batch_op:
         batch_op.create_index("ix_subscriptions_list_status", ["list_id", "status"], unique=False)
         batch_op.create_index("ix_subscriptions_subscriber", ["subscriber_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_subscriptions_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
         "subscription_transitions",
@@ -464,9 +460,6 @@ def upgrade() -> None:
             batch_op.f("ix_subscription_transitions_subscription_id"),
             ["subscription_id"],
             unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_subscription_transitions_tenant_id"), ["tenant_id"], unique=False
         )
 
     _audit_append_only_up()
@@ -509,12 +502,10 @@ def _audit_append_only_down() -> None:
 def downgrade() -> None:
     _audit_append_only_down()
     with op.batch_alter_table("subscription_transitions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_subscription_transitions_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_subscription_transitions_subscription_id"))
 
     op.drop_table("subscription_transitions")
     with op.batch_alter_table("subscriptions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_subscriptions_tenant_id"))
         batch_op.drop_index("ix_subscriptions_subscriber")
         batch_op.drop_index("ix_subscriptions_list_status")
 
@@ -524,7 +515,6 @@ def downgrade() -> None:
 
     op.drop_table("import_jobs")
     with op.batch_alter_table("consent_records", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_consent_records_tenant_id"))
         batch_op.drop_index(batch_op.f("ix_consent_records_subscriber_id"))
 
     op.drop_table("consent_records")
