@@ -54,6 +54,15 @@ async def get_tenant_by_slug(
     return tenant
 
 
+async def tenant_id_for(session: AsyncSession, slug: str | None) -> int | None:
+    """The id of the tenant named by ``slug`` (None for no slug); unknown slugs are NotFound."""
+    if not slug:
+        return None
+    tenant = await get_tenant_by_slug(session, slug)
+    assert tenant is not None
+    return tenant.id
+
+
 async def list_tenants(session: AsyncSession) -> list[Tenant]:
     return list((await session.execute(select(Tenant).order_by(Tenant.slug))).scalars())
 

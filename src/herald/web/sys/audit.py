@@ -62,11 +62,7 @@ async def _filter(
     since: datetime | None,
     until: datetime | None,
 ) -> AuditFilter:
-    tenant_id = None
-    if tenant:
-        found = await accounts.get_tenant_by_slug(session, tenant)
-        assert found is not None
-        tenant_id = found.id
+    tenant_id = await accounts.tenant_id_for(session, tenant)
     return AuditFilter(
         action, tenant_id, target_type, target_id, actor_type, actor_id, since, until
     )

@@ -31,11 +31,7 @@ async def browse_lists(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[ListOut]:
-    tenant_id = None
-    if tenant:
-        found = await accounts.get_tenant_by_slug(session, tenant)
-        assert found is not None
-        tenant_id = found.id
+    tenant_id = await accounts.tenant_id_for(session, tenant)
     rows = await lists_service.browse_lists(
         session,
         actor.scope(),

@@ -36,11 +36,7 @@ async def browse(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[SubscriberOut]:
-    tenant_id = None
-    if tenant:
-        found = await accounts.get_tenant_by_slug(session, tenant)
-        assert found is not None
-        tenant_id = found.id
+    tenant_id = await accounts.tenant_id_for(session, tenant)
     rows = await svc.browse_subscribers(
         session,
         actor.scope(),
@@ -71,11 +67,7 @@ async def create(body: SubscriberCreate, actor: SysActor, session: SessionDep) -
     ``status: active`` skips double opt-in and requires ``consent_source`` (who collected the
     consent, and how); ``pending`` sends the confirmation email.
     """
-    tenant_id = None
-    if body.tenant:
-        found = await accounts.get_tenant_by_slug(session, body.tenant)
-        assert found is not None
-        tenant_id = found.id
+    tenant_id = await accounts.tenant_id_for(session, body.tenant)
     address = normalise_email(body.email)
     if body.status == "active" and not body.consent_source:
         raise Conflict("adding an active subscriber needs consent_source", field="consent_source")

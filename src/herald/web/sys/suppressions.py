@@ -52,14 +52,6 @@ def _out(v: suppression.SuppressionView) -> SuppressionOut:
     )
 
 
-async def _tenant_id(session: SessionDep, slug: str | None) -> int | None:
-    if not slug:
-        return None
-    tenant = await accounts.get_tenant_by_slug(session, slug)
-    assert tenant is not None
-    return tenant.id
-
-
 @router.get("/suppressions", response_model=Page[SuppressionOut])
 async def list_suppressions(
     actor: SysActor,
@@ -70,7 +62,7 @@ async def list_suppressions(
     limit: Limit = 50,
 ) -> Page[SuppressionOut]:
     """Entries hold only a keyed hash of the address; look one up by passing ``email``."""
-    tenant_id = await _tenant_id(session, tenant)
+    tenant_id = await accounts.tenant_id_for(session, tenant)
     rows = await suppression.list_suppressions(
         session,
         tenant_filter=None if tenant_id is None else [tenant_id, 0],
@@ -88,7 +80,7 @@ async def add_suppression(
     body: SuppressionIn, actor: SysActor, session: SessionDep
 ) -> SuppressionOut:
     address = normalise_email(body.email)
-    tenant_id = await _tenant_id(session, body.tenant)
+    tenant_id = await accounts.tenant_id_for(session, body.tenant)
     await suppression.suppress(
         session,
         address,
