@@ -25,9 +25,8 @@ from herald.transactional.optin import SenderIdentity
 
 
 def build_distributors(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession]
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], keys: list[bytes]
 ) -> DistributorChain:
-    keys = settings.secret_keys()
     chain: list[EmailDistributor] = []
     for name in settings.distributor_chain:
         if name == "null":
@@ -90,6 +89,7 @@ class Runtime:
     secrets: SecretBox
     distributor: DistributorChain
     limiter: RateLimiter
+    keys: list[bytes]
     extras: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -98,7 +98,7 @@ class Runtime:
             email=self.settings.default_from_email,
             name=self.settings.default_from_name,
             base_url=self.settings.base_url,
-            message_id_secret=self.settings.secret_keys()[0],
+            message_id_secret=self.keys[0],
         )
 
     async def close(self) -> None:
@@ -121,6 +121,7 @@ def build_runtime(settings: Settings) -> Runtime:
         sessions=sessions,
         signer=TokenSigner(keys),
         secrets=SecretBox(keys),
-        distributor=build_distributors(settings, sessions),
+        distributor=build_distributors(settings, sessions, keys),
         limiter=limiter,
+        keys=keys,
     )

@@ -7,8 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Actor, Scope
@@ -17,14 +15,11 @@ from herald.audience.schemas import SubscriberOut, SubscriberUpdate, Subscriptio
 from herald.audience.states import Status
 from herald.compliance import audit
 from herald.kit import clock
+from herald.kit.db import dialect_insert
 from herald.kit.errors import NotFound
 from herald.kit.text import email_domain, normalise_email
 from herald.models.accounts import Tenant
 from herald.models.audience import NewsletterList, Subscriber, Subscription
-
-
-def _insert_for(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 async def upsert_subscriber(
@@ -48,7 +43,7 @@ async def upsert_subscriber(
     """
     address = normalise_email(email)
     now = clock.now()
-    insert = _insert_for(session)
+    insert = dialect_insert(session)
     result = await session.execute(
         insert(Subscriber)
         .values(
@@ -116,7 +111,7 @@ async def ensure_subscription(
 ) -> tuple[Subscription, bool]:
     """Get or create the (list, subscriber) subscription; created rows start in ``initial``."""
     now = clock.now()
-    insert = _insert_for(session)
+    insert = dialect_insert(session)
     result = await session.execute(
         insert(Subscription)
         .values(

@@ -6,11 +6,10 @@ import secrets
 import weakref
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from herald.kit.db import dialect_insert
 from herald.models.accounts import InstanceKey
 
 # Per engine (not per URL): a test that recreates a database gets a fresh key, not a stale one.
@@ -23,7 +22,7 @@ async def instance_key(session: AsyncSession, name: str) -> bytes:
     cached = _cache.setdefault(engine, {})
     if name in cached:
         return cached[name]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     await session.execute(
         insert(InstanceKey)
         .values(name=name, value=secrets.token_hex(32))

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Actor
@@ -22,6 +20,7 @@ from herald.compliance import audit
 from herald.compliance.keys import instance_key
 from herald.kit import clock
 from herald.kit.crypto import keyed_hash
+from herald.kit.db import dialect_insert
 from herald.kit.errors import NotFound, ValidationFailed
 from herald.kit.text import normalise_email
 from herald.models.compliance import Suppression
@@ -73,7 +72,7 @@ async def suppress(
     if stream not in STREAMS:
         raise ValidationFailed(f"stream must be one of {', '.join(STREAMS)}", field="stream")
     digest = await email_hash(session, address)
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     result = await session.execute(
         insert(Suppression)
         .values(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from herald.delivery.message import OutgoingMessage, SendResult, WebhookRequest
 from herald.delivery.mime import build_mime, message_id_domain
 from herald.kit import clock
-from herald.kit.db import transaction
+from herald.kit.db import dialect_insert, transaction
 from herald.models.delivery import OutboxMessage
 
 
@@ -53,8 +51,7 @@ class NullDistributor:
             )
         if rows:
             async with transaction(self._sessions) as session:
-                dialect = session.get_bind().dialect.name
-                insert = pg_insert if dialect == "postgresql" else sqlite_insert
+                insert = dialect_insert(session)
                 # Same Message-ID twice (a retried send) is captured once: the idempotency a real
                 # provider gives through its dedupe handle.
                 await session.execute(

@@ -9,6 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -96,3 +98,9 @@ def is_postgres(session_or_engine: AsyncSession | AsyncEngine | Engine) -> bool:
     if bind is not None:
         return bind.dialect.name == "postgresql"
     return session_or_engine.dialect.name == "postgresql"  # type: ignore[union-attr]
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The INSERT construct of the session's dialect (both offer ``on_conflict_do_nothing`` and
+    ``on_conflict_do_update``; the generic one does not)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.kit import clock
+from herald.kit.db import dialect_insert
 from herald.models.work import Job
 
 
@@ -50,8 +49,7 @@ async def enqueue(
         "dedupe_key": dedupe_key,
         "created_at": clock.now(),
     }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     stmt = insert(Job).values(**values).on_conflict_do_nothing()
     await session.execute(stmt)
 

@@ -180,7 +180,7 @@ async def put_preferences(
     return _prefs_out(prefs)
 
 
-def _lang_links(path: str, token: str) -> list[tuple[str, str]]:
+def _lang_links(token: str) -> list[tuple[str, str]]:
     return [(code, f"/{code}/newsletter/preferences?token={token}") for code in LANGUAGES]
 
 
@@ -192,7 +192,7 @@ async def _render_preferences(
     return render_page(
         "preferences.html",
         lang,
-        lang_links=_lang_links("preferences", token),
+        lang_links=_lang_links(token),
         title=translate(lang, "public.prefs.title"),
         saved=saved,
         error=None,

@@ -133,16 +133,16 @@ async def list_imports(
     )
 
 
-class ImportError_(BaseModel):
+class ImportIssue(BaseModel):
     line: int
     reason: str
 
 
-@router.get("/imports/{import_id}/errors", response_model=Page[ImportError_])
-async def import_errors(import_id: int, actor: SysActor, session: SessionDep) -> Page[ImportError_]:
+@router.get("/imports/{import_id}/errors", response_model=Page[ImportIssue])
+async def import_errors(import_id: int, actor: SysActor, session: SessionDep) -> Page[ImportIssue]:
     """The first 1,000 rejected or skipped rows; the full list is in ``rejected.csv``."""
     job = await imports.get_import(session, actor.scope(), import_id)
-    return Page[ImportError_](items=[ImportError_(**e) for e in job.errors or []])
+    return Page[ImportIssue](items=[ImportIssue(**e) for e in job.errors or []])
 
 
 @router.get("/imports/{import_id}/rejected.csv", response_class=FileResponse)
