@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from herald.campaigns.dispatch.sender import Dispatcher
 from herald.delivery.chain import DistributorChain
 from herald.delivery.dkim_keys import DkimKeyring
 from herald.delivery.message import EmailDistributor
@@ -21,6 +22,7 @@ from herald.kit.db import make_engine, make_sessionmaker
 from herald.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from herald.kit.settings import Settings
 from herald.kit.tokens import TokenSigner
+from herald.tracking.recorder import Recorder
 from herald.transactional.optin import SenderIdentity
 
 
@@ -101,7 +103,32 @@ class Runtime:
             message_id_secret=self.keys[0],
         )
 
+    def recorder(self) -> Recorder:
+        """The tracking recorder of this process (started on first use)."""
+        found = self.extras.get("recorder")
+        if not isinstance(found, Recorder):
+            found = Recorder(self.sessions, self.signer)
+            found.start()
+            self.extras["recorder"] = found
+        return found
+
+    def dispatcher(self) -> Dispatcher:
+        found = self.extras.get("dispatcher")
+        if not isinstance(found, Dispatcher):
+            found = Dispatcher(
+                sessions=self.sessions,
+                settings=self.settings,
+                signer=self.signer,
+                distributor=self.distributor,
+                chunk=max(1, self.settings.smtp_pool_size),
+            )
+            self.extras["dispatcher"] = found
+        return found
+
     async def close(self) -> None:
+        recorder = self.extras.pop("recorder", None)
+        if isinstance(recorder, Recorder):
+            await recorder.close()
         await self.distributor.close()
         if isinstance(self.limiter, RedisRateLimiter):
             await self.limiter.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from urllib.parse import urlsplit
 
 from herald.delivery import ids
 from herald.delivery.message import Category, OutgoingMessage
@@ -29,13 +30,22 @@ def _header(message: OutgoingMessage, name: str) -> str | None:
     return None
 
 
+def _web_uri(uri: str) -> bool:
+    """An https URI, or plain http on a loopback host (a development instance)."""
+    lowered = uri.lower()
+    if lowered.startswith("https://"):
+        return True
+    host = urlsplit(lowered).hostname or ""
+    return lowered.startswith("http://") and host in {"127.0.0.1", "localhost", "::1"}
+
+
 def check_list_unsubscribe(value: str) -> None:
     uris = _URI.findall(value)
     rest = _URI.sub("", value).replace(",", "").strip()
     if not uris or rest:
         raise ValidationFailed("List-Unsubscribe must be a list of <URI>s", field="headers")
-    https = [u for u in uris if u.lower().startswith("https://")]
-    if len(https) != 1 or any(not u.lower().startswith(("https://", "mailto:")) for u in uris):
+    https = [u for u in uris if _web_uri(u)]
+    if len(https) != 1 or any(not (_web_uri(u) or u.lower().startswith("mailto:")) for u in uris):
         raise ValidationFailed(
             "List-Unsubscribe needs exactly one https URI (and optionally mailto)",
             field="headers",

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     default_from_name: str = "Herald"
     worker_poll_seconds: float = 1.0
     statement_timeout_ms: int = 5000
+    sender_domains: str = ""  # From domains verified at the provider (comma-separated)
+    dispatch_batch: int = 500  # ledger rows one worker claims at a time
+    dispatch_lease_seconds: int = 300  # a claimed row whose worker died is re-claimable after
+    dispatch_budget_seconds: float = 20.0  # one dispatcher pass sends for at most this long
+    quiet_hours_start: int = 22  # recipient-local hour when marketing sends stop
+    quiet_hours_end: int = 7  # … and resume
 
     @field_validator("distributors")
     @classmethod
@@ -83,6 +89,9 @@ class Settings(BaseSettings):
             if part:
                 nets.append(ipaddress.ip_network(part, strict=False))
         return nets
+
+    def sender_domain_set(self) -> frozenset[str]:
+        return frozenset(d.strip().lower() for d in self.sender_domains.split(",") if d.strip())
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,6 +1,15 @@
 """ORM classes on one MetaData. Importing this package registers every table."""
 
-from herald.models import accounts, audience, compliance, delivery, segments, tracking, work
+from herald.models import (
+    accounts,
+    audience,
+    campaigns,
+    compliance,
+    delivery,
+    segments,
+    tracking,
+    work,
+)
 from herald.models.base import Base
 
 metadata = Base.metadata
@@ -9,6 +18,7 @@ __all__ = [
     "Base",
     "accounts",
     "audience",
+    "campaigns",
     "compliance",
     "delivery",
     "metadata",

@@ -18,7 +18,9 @@ from herald.web.admin import views as admin_views
 from herald.web.public import embed as public_embed
 from herald.web.public import home as public_home
 from herald.web.public import newsletter as public_newsletter
+from herald.web.public import tracking as public_tracking
 from herald.web.sys import audit as sys_audit
+from herald.web.sys import campaigns as sys_campaigns
 from herald.web.sys import delivery as sys_delivery
 from herald.web.sys import imports as sys_imports
 from herald.web.sys import lists as sys_lists
@@ -27,6 +29,7 @@ from herald.web.sys import privacy as sys_privacy
 from herald.web.sys import segments as sys_segments
 from herald.web.sys import subscribers as sys_subscribers
 from herald.web.sys import suppressions as sys_suppressions
+from herald.web.sys import templates as sys_templates
 from herald.worker.runner import Worker
 
 
@@ -84,6 +87,9 @@ def create_app(
     app.include_router(sys_delivery.router)
     app.include_router(sys_segments.router)
     app.include_router(sys_suppressions.router)
+    app.include_router(sys_templates.router)
+    app.include_router(sys_campaigns.router)
+    app.include_router(public_tracking.router)
     app.include_router(admin_views.router)
 
     @app.get("/healthz", include_in_schema=False)

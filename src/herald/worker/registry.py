@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from herald.accounts.context import SYSTEM, Actor
 from herald.audience.imports import service as imports
 from herald.audience.optin import CONFIRMATION_JOB
+from herald.campaigns.dispatch.sender import tick
+from herald.campaigns.service import START_JOB
+from herald.kit import clock
 from herald.kit.db import transaction
 from herald.queue import PermanentJobError, purge_finished
 from herald.runtime import Runtime
+from herald.tracking.recorder import purge_events
 from herald.transactional.jobs import send_confirmation
 
 JobHandler = Callable[[Runtime, dict[str, Any]], Awaitable[None]]
@@ -43,9 +48,14 @@ async def _import(rt: Runtime, payload: dict[str, Any]) -> None:
         await imports.finish_audit(session, actor, job)
 
 
+async def _campaign_start(rt: Runtime, payload: dict[str, Any]) -> None:
+    await rt.dispatcher().start(int(payload["campaign_id"]))
+
+
 JOB_HANDLERS: dict[str, JobHandler] = {
     CONFIRMATION_JOB: _confirmation,
     imports.IMPORT_JOB: _import,
+    START_JOB: _campaign_start,
 }
 
 
@@ -54,7 +64,22 @@ async def _purge_jobs(rt: Runtime) -> None:
         await purge_finished(session)
 
 
-PERIODIC: list[Periodic] = [Periodic("queue.purge_finished", 3600, _purge_jobs)]
+async def _dispatch_tick(rt: Runtime) -> None:
+    await tick(rt.dispatcher())
+
+
+async def _purge_tracking(rt: Runtime) -> None:
+    async with transaction(rt.sessions) as session:
+        await purge_events(session, clock.now() - TRACKING_RETENTION)
+
+
+TRACKING_RETENTION = timedelta(days=90)
+
+PERIODIC: list[Periodic] = [
+    Periodic("queue.purge_finished", 3600, _purge_jobs),
+    Periodic("campaigns.dispatch_tick", 60, _dispatch_tick),
+    Periodic("tracking.purge_expired", 3600, _purge_tracking),
+]
 
 
 def register_job(kind: str, handler: JobHandler) -> None:

@@ -88,7 +88,8 @@ class Worker:
             jobs = await claim_jobs(session, self.worker_id, limit=self.batch)
         for job in jobs:
             await self._run_job(job)
-        return done + len(jobs)
+        sent = await self.rt.dispatcher().send_pass()
+        return done + len(jobs) + sent
 
     async def drain(self, max_passes: int = 100) -> int:
         """Run passes until nothing is due (tests and the CLI use this)."""

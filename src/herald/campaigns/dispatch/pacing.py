@@ -1,12 +1,24 @@
-"""Smooth pacing for ``throttle_per_hour``: a token bucket with a small burst.
+"""Smooth pacing for ``throttle_per_hour``.
 
-Tokens accrue continuously at ``per_hour / 3600`` per second; the bucket holds at most
-``burst`` tokens (default: one second's worth, at least 1), so a send never bunches more than
-about one second of allowance together. Time is passed in (seconds, monotonic) so tests and
-simulations can drive it with an injected clock.
+:class:`TokenBucket` is the in-process model (and the reference for the tests). The dispatcher
+uses :func:`take_allowance`, the same bucket kept in the campaign row (``pace_cursor``: the
+instant up to which allowance has been handed out), so any number of workers share one rate.
+The bucket holds at most ``burst_seconds`` of allowance, so a send never bunches up more than
+about a second's worth of mail.
 """
 
 from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from herald.kit.db import is_postgres
+from herald.models.campaigns import Campaign
+
+BURST_SECONDS = 1.0
 
 
 class TokenBucket:
@@ -36,3 +48,54 @@ class TokenBucket:
         if self.tokens >= 1.0:
             return 0.0
         return (1.0 - self.tokens) / self.rate
+
+
+def grant(
+    cursor: datetime | None, now: datetime, per_hour: int, want: int
+) -> tuple[int, datetime, float]:
+    """Pure bucket arithmetic: (granted, new cursor, seconds until the next unit)."""
+    rate = per_hour / 3600.0
+    burst = max(1.0 / rate, BURST_SECONDS)
+    floor = now - timedelta(seconds=burst)
+    start = cursor if cursor is not None and cursor > floor else floor
+    available = (now - start).total_seconds() * rate
+    granted = max(0, min(want, math.floor(available + 1e-9)))
+    new_cursor = start + timedelta(seconds=granted / rate)
+    wait = max(0.0, 1.0 / rate - (now - new_cursor).total_seconds())
+    return granted, new_cursor, wait
+
+
+async def take_allowance(
+    session: AsyncSession, campaign_id: int, now: datetime, want: int
+) -> tuple[int, float]:
+    """Take up to ``want`` sends from the campaign's shared bucket (in the caller's
+    transaction, which holds the row lock until it commits)."""
+    query = select(Campaign.pace_cursor, Campaign.throttle_per_hour).where(
+        Campaign.id == campaign_id
+    )
+    if is_postgres(session):
+        query = query.with_for_update()
+    row = (await session.execute(query)).one_or_none()
+    if row is None:
+        return 0, 1.0
+    granted, cursor, wait = grant(row.pace_cursor, now, row.throttle_per_hour, want)
+    if granted:
+        await session.execute(
+            update(Campaign).where(Campaign.id == campaign_id).values(pace_cursor=cursor)
+        )
+    return granted, wait
+
+
+async def give_back(session: AsyncSession, campaign_id: int, per_hour: int, unused: int) -> None:
+    """Return allowance that was taken but not used (fewer rows due than granted)."""
+    if unused <= 0:
+        return
+    row = (
+        await session.execute(select(Campaign.pace_cursor).where(Campaign.id == campaign_id))
+    ).scalar_one_or_none()
+    if row is None:
+        return
+    back = timedelta(seconds=unused * 3600.0 / per_hour)
+    await session.execute(
+        update(Campaign).where(Campaign.id == campaign_id).values(pace_cursor=row - back)
+    )

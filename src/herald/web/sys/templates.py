@@ -1,0 +1,209 @@
+"""/sys/newsletter/templates: MJML templates, the premium gallery, clone and preview."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel, Field
+
+from herald.accounts.service import tenant_id_for
+from herald.audience.schemas import Page
+from herald.models.campaigns import NewsletterTemplate
+from herald.templates import gallery, service
+from herald.web.deps import SessionDep, SysActor
+from herald.web.pagination import Cursor, Limit, after_id, next_cursor
+
+router = APIRouter(prefix="/sys/newsletter", tags=["sys: templates"])
+MAX_SOURCE = 512 * 1024
+
+
+class TemplateIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    mjml: str = Field(min_length=1, max_length=MAX_SOURCE)
+    text: str | None = Field(default=None, max_length=MAX_SOURCE)
+    subject: str | None = Field(default=None, max_length=998)
+    preheader: str | None = Field(default=None, max_length=255)
+    tenant: str | None = Field(default=None, max_length=64)
+
+
+class TemplateUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    mjml: str | None = Field(default=None, min_length=1, max_length=MAX_SOURCE)
+    text: str | None = Field(default=None, max_length=MAX_SOURCE)
+    clear_text: bool = False
+    subject: str | None = Field(default=None, max_length=998)
+    preheader: str | None = Field(default=None, max_length=255)
+
+
+class TemplateOut(BaseModel):
+    id: int
+    name: str
+    tenant_id: int | None
+    gallery_key: str | None
+    subject: str | None
+    preheader: str | None
+    created_at: datetime
+    updated_at: datetime | None
+
+
+class TemplateDetail(TemplateOut):
+    mjml: str
+    text: str | None
+    html: str | None
+
+
+class CloneIn(BaseModel):
+    template_id: int | None = None
+    gallery_key: str | None = Field(default=None, max_length=64)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    tenant: str | None = Field(default=None, max_length=64)
+
+
+class PreviewIn(BaseModel):
+    subscriber_id: int | None = None
+    subject: str | None = Field(default=None, max_length=998)
+    merge_data: dict[str, Any] | None = None
+
+
+class PreviewOut(BaseModel):
+    subject: str
+    html: str
+    text: str
+    links: list[str]
+
+
+class GalleryItem(BaseModel):
+    key: str
+    name: str
+    description: str
+    subject: str
+    preheader: str
+
+
+class GalleryOut(BaseModel):
+    items: list[GalleryItem]
+
+
+def _out(row: NewsletterTemplate) -> TemplateOut:
+    return TemplateOut(
+        id=row.id,
+        name=row.name,
+        tenant_id=row.tenant_id,
+        gallery_key=row.gallery_key,
+        subject=row.subject,
+        preheader=row.preheader,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _detail(row: NewsletterTemplate) -> TemplateDetail:
+    return TemplateDetail(
+        **_out(row).model_dump(), mjml=row.mjml, text=row.text_source, html=row.html_cache
+    )
+
+
+async def _tenant_id(session: SessionDep, slug: str | None) -> int | None:
+    return await tenant_id_for(session, slug)
+
+
+@router.get("/templates/gallery", response_model=GalleryOut)
+async def list_gallery(actor: SysActor) -> GalleryOut:
+    return GalleryOut(
+        items=[
+            GalleryItem(
+                key=e.key,
+                name=e.name,
+                description=e.description,
+                subject=e.subject,
+                preheader=e.preheader,
+            )
+            for e in gallery.entries()
+        ]
+    )
+
+
+@router.post("/templates", status_code=201, response_model=TemplateOut)
+async def create_template(body: TemplateIn, actor: SysActor, session: SessionDep) -> TemplateOut:
+    row = await service.create_template(
+        session,
+        actor,
+        name=body.name,
+        mjml_source=body.mjml,
+        text_source=body.text,
+        subject=body.subject,
+        preheader=body.preheader,
+        tenant_id=await _tenant_id(session, body.tenant),
+    )
+    return _out(row)
+
+
+@router.get("/templates", response_model=Page[TemplateOut])
+async def list_templates(
+    actor: SysActor, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+) -> Page[TemplateOut]:
+    rows = await service.browse_templates(
+        session, actor.scope(), after_id=after_id(cursor), limit=limit
+    )
+    return Page(items=[_out(r) for r in rows], next_cursor=next_cursor([r.id for r in rows], limit))
+
+
+@router.get("/templates/{template_id}", response_model=TemplateDetail)
+async def get_template(template_id: int, actor: SysActor, session: SessionDep) -> TemplateDetail:
+    row = await service.get_template(session, actor.scope(), template_id)
+    await service.cached_render(session, row)
+    return _detail(row)
+
+
+@router.patch("/templates/{template_id}", response_model=TemplateDetail)
+async def update_template(
+    template_id: int, body: TemplateUpdate, actor: SysActor, session: SessionDep
+) -> TemplateDetail:
+    row = await service.update_template(
+        session,
+        actor,
+        template_id,
+        name=body.name,
+        mjml_source=body.mjml,
+        text_source=body.text,
+        clear_text_source=body.clear_text,
+        subject=body.subject,
+        preheader=body.preheader,
+    )
+    return _detail(row)
+
+
+@router.delete("/templates/{template_id}", status_code=204)
+async def delete_template(template_id: int, actor: SysActor, session: SessionDep) -> Response:
+    await service.delete_template(session, actor, template_id)
+    return Response(status_code=204)
+
+
+@router.post("/templates/clone", status_code=201, response_model=TemplateOut)
+async def clone_template(body: CloneIn, actor: SysActor, session: SessionDep) -> TemplateOut:
+    row = await service.clone_template(
+        session,
+        actor,
+        template_id=body.template_id,
+        gallery_key=body.gallery_key,
+        name=body.name,
+        tenant_id=await _tenant_id(session, body.tenant) if body.tenant else None,
+    )
+    return _out(row)
+
+
+@router.post("/templates/{template_id}/preview", response_model=PreviewOut)
+async def preview_template(
+    template_id: int, body: PreviewIn, actor: SysActor, session: SessionDep
+) -> PreviewOut:
+    result = await service.preview(
+        session,
+        actor,
+        template_id,
+        subscriber_id=body.subscriber_id,
+        merge_data=body.merge_data,
+        subject=body.subject,
+    )
+    return PreviewOut(**result)
