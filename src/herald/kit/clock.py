@@ -38,3 +38,17 @@ def use_clock(clock: Clock) -> Clock:
     global _clock
     previous, _clock = _clock, clock
     return previous
+
+
+class ShiftedClock(Clock):
+    """Real time that runs on from a chosen instant (and can jump ahead): pacing still sees
+    time pass while time-of-day rules see the chosen hour."""
+
+    def __init__(self, at: datetime) -> None:
+        self._offset = at.astimezone(UTC) - datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, **kwargs: float) -> None:
+        self._offset += timedelta(**kwargs)

@@ -1,0 +1,126 @@
+"""Helpers for campaign tests: bulk audiences, a template, a campaign through the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import insert
+
+from herald.kit import clock
+from herald.kit.db import transaction
+from herald.models.audience import Subscriber, Subscription
+from herald.runtime import Runtime
+
+MJML = """<mjml>
+  <mj-head><mj-preview>{{ campaign.subject }}</mj-preview></mj-head>
+  <mj-body>
+    <mj-section>
+      <mj-column>
+        <mj-text>Hello {{ subscriber.first_name or "there" }}, news from {{ list.name }}.</mj-text>
+        <mj-button href="https://example.com/spring?utm_source=herald&amp;x=1">Read more</mj-button>
+        <mj-text><a href="https://example.org/results">Results</a></mj-text>
+      </mj-column>
+    </mj-section>
+  </mj-body>
+</mjml>
+"""
+
+
+@dataclass
+class Audience:
+    list_ids: dict[str, int]
+    subscribers: dict[str, int]  # email -> id
+
+
+async def bulk_audience(
+    rt: Runtime,
+    list_ids: dict[str, int],
+    members: dict[str, list[str]],
+    *,
+    timezones: dict[str, str] | None = None,
+    status: dict[tuple[str, str], str] | None = None,
+    tenant_id: int | None = None,
+) -> Audience:
+    """Insert subscribers (email -> lists) with active subscriptions, set-based."""
+    now = clock.now()
+    timezones = timezones or {}
+    status = status or {}
+    emails = list(members)
+    async with transaction(rt.sessions) as s:
+        await s.execute(
+            insert(Subscriber),
+            [
+                {
+                    "tenant_id": tenant_id,
+                    "scope": tenant_id or 0,
+                    "email": e,
+                    "email_normalized": e,
+                    "email_domain": e.rpartition("@")[2],
+                    "name": f"Person {i}",
+                    "language": "en",
+                    "timezone": timezones.get(e),
+                    "source": "import",
+                    "attributes": {},
+                    "soft_bounce_count": 0,
+                    "created_at": now,
+                }
+                for i, e in enumerate(emails)
+            ],
+        )
+    from sqlalchemy import select
+
+    async with transaction(rt.sessions) as s:
+        ids = dict(
+            (
+                await s.execute(
+                    select(Subscriber.email_normalized, Subscriber.id).where(
+                        Subscriber.email_normalized.in_(emails)
+                    )
+                )
+            ).all()
+        )
+        rows: list[dict[str, Any]] = []
+        for e, lists in members.items():
+            for slug in lists:
+                rows.append(
+                    {
+                        "tenant_id": tenant_id,
+                        "list_id": list_ids[slug],
+                        "subscriber_id": ids[e],
+                        "status": status.get((e, slug), "active"),
+                        "status_changed_at": now,
+                        "created_at": now,
+                    }
+                )
+        for start in range(0, len(rows), 1000):
+            await s.execute(insert(Subscription), rows[start : start + 1000])
+    return Audience(list_ids=list_ids, subscribers=ids)
+
+
+async def create_template(client: httpx.AsyncClient, headers: dict[str, str]) -> int:
+    r = await client.post(
+        "/sys/newsletter/templates", json={"name": "Spring", "mjml": MJML}, headers=headers
+    )
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+async def create_campaign(
+    client: httpx.AsyncClient, headers: dict[str, str], template_id: int, **extra: Any
+) -> int:
+    body = {
+        "name": "Spring news",
+        "subject": "Spring news for {{ subscriber.first_name or 'you' }}",
+        "template_id": template_id,
+        "lists": ["a", "b"],
+        "from_email": "news@herald.example",
+        "from_name": "Herald News",
+        "throttle_per_hour": 10_000_000,
+        **extra,
+    }
+    r = await client.post("/sys/newsletter/campaigns", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "draft"
+    return int(r.json()["id"])
