@@ -17,7 +17,7 @@ from herald.accounts.context import Actor
 from herald.campaigns.dispatch.compose import Recipient
 from herald.campaigns.dispatch.kit import build_kit
 from herald.compliance import audit
-from herald.delivery.message import EmailDistributor
+from herald.delivery.message import EmailDistributor, OutgoingMessage
 from herald.kit.errors import NotFound
 from herald.kit.settings import Settings
 from herald.kit.text import normalise_email
@@ -27,17 +27,18 @@ from herald.models.campaigns import Campaign, NewsletterTemplate
 from herald.templates.service import cached_render
 
 
-async def send_tests(
+async def build_tests(
     session: AsyncSession,
     settings: Settings,
     signer: TokenSigner,
-    distributor: EmailDistributor,
     actor: Actor,
     campaign: Campaign,
     addresses: list[str],
     *,
     subscriber_id: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[OutgoingMessage]:
+    """The test messages (built in the caller's transaction; send them after it ends, since a
+    capturing distributor writes in a transaction of its own)."""
     actor.require_sys()
     template = await session.get(NewsletterTemplate, campaign.template_id)
     if template is None:
@@ -84,7 +85,6 @@ async def send_tests(
         message.idempotency_key = None
         message.message_id = make_msgid("test", domain=domain)
         messages.append(message)
-    results = await distributor.send_bulk(messages)
     await audit.record(
         session,
         "newsletter.campaign.test_send",
@@ -94,6 +94,13 @@ async def send_tests(
         target_id=campaign.id,
         details={"to": len(addresses)},
     )
+    return messages
+
+
+async def send_tests(
+    distributor: EmailDistributor, messages: list[OutgoingMessage]
+) -> list[dict[str, Any]]:
+    results = await distributor.send_bulk(messages)
     return [
         {
             "to": m.recipient,

@@ -116,6 +116,8 @@ class Recorder:
             link = (row.campaign_id, row.url)
             self.links.put(claims.obj, link)
         campaign_id, url = link
+        if expect is not None and expect != url:
+            return None
         self._add(
             Hit("click", claims.subject, campaign_id, claims.obj, clock.now(), ip, user_agent)
         )

@@ -40,8 +40,9 @@ async def herald_error_handler(request: Request, exc: Exception) -> JSONResponse
     assert isinstance(exc, HeraldError)
     status = status_for(exc)
     body: dict[str, object] = {"detail": exc.message, "code": exc.code}
-    if "field" in exc.details:
-        body["field"] = exc.details["field"]
+    for key in ("field", "problems", "line", "column"):
+        if exc.details.get(key) is not None:
+            body[key] = exc.details[key]
     headers = {}
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)

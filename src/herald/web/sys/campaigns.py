@@ -221,17 +221,19 @@ async def test_send(
     campaign_id: int, body: TestSendIn, actor: SysActor, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
     row = await service.get_campaign(session, actor.scope(), campaign_id)
-    results = await testsend.send_tests(
+    messages = await testsend.build_tests(
         session,
         runtime.settings,
         runtime.signer,
-        runtime.distributor,
         actor,
         row,
         [str(a) for a in body.to],
         subscriber_id=body.subscriber_id,
     )
-    return {"items": results}
+    # A capturing distributor writes in its own transaction: end this one first (SQLite has
+    # one writer).
+    await session.commit()
+    return {"items": await testsend.send_tests(runtime.distributor, messages)}
 
 
 @router.get("/campaigns/{campaign_id}/report")
