@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Actor, Scope
 from herald.accounts.passwords import verify_password
 from herald.accounts.service import get_tenant_by_slug
+from herald.audience.erasure import register_eraser
 from herald.campaigns import validation
 from herald.campaigns.lifecycle import Action, CampaignStatus, transition
 from herald.campaigns.schemas import DEFAULT_THROTTLE, MAX_THROTTLE, CampaignInput
@@ -24,7 +25,7 @@ from herald.kit.errors import NotFound, PermissionDenied, ValidationFailed
 from herald.kit.settings import Settings
 from herald.kit.text import ensure_header_safe, normalise_email
 from herald.models.accounts import Operator, Tenant
-from herald.models.audience import NewsletterList
+from herald.models.audience import NewsletterList, Subscriber
 from herald.models.campaigns import Campaign, Delivery
 from herald.models.segments import Segment
 from herald.queue import enqueue
@@ -315,3 +316,12 @@ async def override_quiet_hours(
     await session.flush()
     await _audit(session, actor, campaign, "quiet_hours_override", {"enabled": enabled})
     return campaign
+
+
+async def _erase_deliveries(session: AsyncSession, subscriber: Subscriber) -> None:
+    """GDPR erasure: the person's ledger rows go with them (sent counts stay in the report
+    only as far as the remaining rows tell)."""
+    await session.execute(delete(Delivery).where(Delivery.subscriber_id == subscriber.id))
+
+
+register_eraser(_erase_deliveries)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.kit.db import is_postgres
@@ -114,8 +115,22 @@ class Outcomes:
         groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
         for row in self.rows:
             groups.setdefault(tuple(sorted(row)), []).append(row)
-        for params in groups.values():
-            await session.execute(update(Delivery), params)
+        table = cast(Table, Delivery.__table__)
+        for keys, params in groups.items():
+            # Core executemany (pipelined by psycopg) rather than the ORM's bulk UPDATE: this
+            # runs once per chunk on the hot path.
+            stmt = (
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values({k: bindparam(f"v_{k}") for k in keys if k != "id"})
+            )
+            await session.execute(
+                stmt,
+                [
+                    {"row_id": p["id"], **{f"v_{k}": v for k, v in p.items() if k != "id"}}
+                    for p in params
+                ],
+            )
         self.rows = []
 
 
