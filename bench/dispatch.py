@@ -101,6 +101,7 @@ def settings(url: str, port: int, connections: int) -> Settings:
         postal_address="1 Bench Street, Benchville",
         dispatch_budget_seconds=3600,
         log_level="WARNING",
+        statement_timeout_ms=0,
     )
 
 

@@ -8,12 +8,12 @@ addresses are skipped — and recorded as such in the ledger — by the pre-send
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, select, true
+from sqlalchemy import ColumnElement, and_, exists, func, literal, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Scope
 from herald.kit import clock
-from herald.kit.db import dialect_insert
+from herald.kit.db import dialect_insert, is_postgres
 from herald.models.audience import Subscriber, Subscription
 from herald.models.campaigns import Campaign, Delivery
 from herald.models.segments import Segment
@@ -60,6 +60,10 @@ async def count_audience(session: AsyncSession, campaign: Campaign) -> int:
 async def materialise(session: AsyncSession, campaign: Campaign) -> int:
     """Write the ledger rows (idempotent); returns the number of rows the campaign has."""
     clause = await audience_clause(session, campaign)
+    if is_postgres(session):
+        # A million-row INSERT … SELECT outlasts the web-request statement timeout; it is
+        # one bounded, set-based statement run by the worker.
+        await session.execute(text("SET LOCAL statement_timeout = 0"))
     now = clock.now()
     source = select(
         literal(campaign.id).label("campaign_id"),
