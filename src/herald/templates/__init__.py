@@ -1,0 +1,1 @@
+"""Templates: MJML rendering, the sandboxed merge language and the premium gallery."""
