@@ -1,4 +1,4 @@
-"""The premium gallery: every template compiles with mrml, offline, and merges under StrictUndefined."""
+"""The premium gallery compiles with mrml offline and merges under StrictUndefined."""
 
 from __future__ import annotations
 
@@ -90,8 +90,9 @@ def test_merges_under_strict_undefined(key: str) -> None:
         rendered_text = text.render(context)
         assert rendered_text.strip()
         assert re.search(r"https://\S+", rendered_text)
-        name = context["subscriber"]["first_name"] or "there"
-        assert name in rendered_html
+        if context["subscriber"]["first_name"]:
+            assert context["subscriber"]["first_name"] in rendered_html
+            assert context["subscriber"]["first_name"] in rendered_text
         assert "None" not in rendered_html
         assert "None" not in rendered_text
 
