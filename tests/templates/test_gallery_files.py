@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import mrml
 import pytest
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 import herald.templates
-
-mrml = pytest.importorskip("mrml")
 
 GALLERY = Path(herald.templates.__file__).parent / "gallery"
 KEYS = [
