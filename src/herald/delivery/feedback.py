@@ -92,6 +92,7 @@ _AUDIT_ACTION = {
     EventKind.COMPLAINT: "delivery.complaint",
     EventKind.UNSUB: "delivery.unsubscribe",
 }
+_NOT_APPLIED = frozenset({"recorded", "no_change", "no_subscriber"})
 _ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:]+@[^\s<>()\[\]\"',;:]+")
 _MAX_DETAIL_TEXT = 500
 
@@ -219,8 +220,9 @@ async def ingest(session: AsyncSession, events: Sequence[FeedbackEvent]) -> Inge
             report.outcomes.append("duplicate")
             continue
         outcome = await _apply(session, event, subscribers, row_id)
-        if outcome != "recorded":
+        if outcome not in _NOT_APPLIED:
             report.applied += 1
+        if outcome != "recorded":
             await session.execute(
                 update(DeliveryEvent).where(DeliveryEvent.id == row_id).values(outcome=outcome)
             )
