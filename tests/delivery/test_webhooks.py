@@ -6,6 +6,7 @@ Payloads follow shared/reference/providers.md §2.1–2.3. Every test runs on SQ
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -223,6 +224,19 @@ async def test_duplicates_apply_once_and_three_soft_bounces_count_as_hard(
     assert await statuses(runtime, sid) == ["bounced", "bounced"]
     assert await suppressions(runtime) == [(0, "all", "soft_bounce_limit")]
     assert (await delivery_events(runtime))[-1].outcome == "soft_bounce_limit"
+
+
+async def test_concurrent_redeliveries_apply_once(
+    db_kind: str, runtime: Runtime, app_client: httpx.AsyncClient, sns: FakeSns
+) -> None:
+    sid = await make_audience(runtime)
+    key = str(ids.marketing_key(12, sid))
+    soft = mj("bounce", "ada@example.com", key, hard_bounce=False, error="quota exceeded")
+    replies = await asyncio.gather(*(post_mailjet(app_client, [soft]) for _ in range(8)))
+    assert [r.status_code for r in replies] == [200] * 8
+    assert sum(r.json()["applied"] for r in replies) == 1
+    async with transaction(runtime.sessions) as s:
+        assert (await s.get(Subscriber, sid)).soft_bounce_count == 1  # type: ignore[union-attr]
 
 
 async def test_out_of_order_events_stay_monotonic(

@@ -282,10 +282,14 @@ async def _soft_bounce(
 async def _move(
     session: AsyncSession, event: FeedbackEvent, subscriber: Subscriber, target: Status
 ) -> list[Subscription]:
+    # FOR UPDATE (PostgreSQL; SQLite already runs one writer): two reports for one subscriber in
+    # concurrent requests see each other's outcome, so the ladder holds under races too.
     rows = await session.execute(
         select(Subscription)
         .where(Subscription.subscriber_id == subscriber.id)
         .order_by(Subscription.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     moved = []
     for sub in rows.scalars():
