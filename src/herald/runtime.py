@@ -17,6 +17,7 @@ from herald.delivery.null import NullDistributor
 from herald.delivery.providers.acs import AcsDistributor
 from herald.delivery.providers.mailjet import MailjetDistributor
 from herald.delivery.providers.smtp import SmtpConfig, SmtpDistributor
+from herald.delivery.webhooks import WebhookReceiver
 from herald.kit.crypto import SecretBox
 from herald.kit.db import make_engine, make_sessionmaker
 from herald.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -92,6 +93,7 @@ class Runtime:
     distributor: DistributorChain
     limiter: RateLimiter
     keys: list[bytes]
+    webhooks: WebhookReceiver
     extras: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -151,4 +153,9 @@ def build_runtime(settings: Settings) -> Runtime:
         distributor=build_distributors(settings, sessions, keys),
         limiter=limiter,
         keys=keys,
+        webhooks=WebhookReceiver(
+            secret=settings.webhook_secret,
+            message_id_secrets=keys,
+            ses_topic_arns=settings.ses_topic_arn_list,
+        ),
     )

@@ -19,6 +19,7 @@ METHODS = (
     "double_opt_in",
     "one_click_unsub",
     "preferences",
+    "provider_unsubscribe",  # an unsubscribe reported by a distributor's webhook (Mailjet unsub)
 )
 ACTIONS = ("granted", "confirmed", "withdrawn")
 CONSENT_TEXT_VERSION = "2026-11-01"

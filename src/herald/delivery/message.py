@@ -59,7 +59,7 @@ class SendResult:
 
 @dataclass(slots=True)
 class WebhookRequest:
-    headers: dict[str, str]
+    headers: dict[str, str]  # names lower-cased by the web layer
     body: bytes
     query: dict[str, str]
 

@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     breaker_threshold: int = 5  # consecutive temporary failures that open a distributor's circuit
     breaker_cooldown_seconds: float = 30.0  # open → half-open probe after this long
     distributor_timeout_seconds: float = 60.0  # a send call slower than this counts as failed
-    webhook_secret: str | None = None
+    webhook_secret: str | None = None  # /_internal/distributor-webhook/{mailjet,acs} secret
+    ses_topic_arns: str = ""  # comma-separated SNS topics whose SES feedback is accepted
     turnstile_secret: str | None = None
     turnstile_sitekey: str | None = None
     turnstile_verify_url: str = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
@@ -80,6 +81,10 @@ class Settings(BaseSettings):
     @property
     def distributor_chain(self) -> list[str]:
         return self.distributors.split(",")
+
+    @property
+    def ses_topic_arn_list(self) -> list[str]:
+        return [a.strip() for a in self.ses_topic_arns.split(",") if a.strip()]
 
     @property
     def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:

@@ -1,4 +1,5 @@
-"""Delivery records: the capture outbox of the ``null`` distributor and DKIM signing keys."""
+"""Delivery records: the capture outbox of the ``null`` distributor, DKIM signing keys and the
+provider feedback events (webhooks) applied to the audience."""
 
 from __future__ import annotations
 
@@ -48,3 +49,35 @@ class DkimKey(IdMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DeliveryEvent(IdMixin, Base):
+    """One provider feedback event (delivered, bounce, complaint…), recorded once.
+
+    ``(provider, event_key)`` is unique: the provider's own event id, or a stable synthetic key
+    when the provider gives none, so an event delivered twice is applied once. Evidence rows
+    without foreign keys (they outlive campaigns); the recipient is kept only as a keyed hash
+    and erasure deletes a subscriber's rows.
+    """
+
+    __tablename__ = "delivery_events"
+    __table_args__ = (
+        UniqueConstraint("provider", "event_key", name="uq_delivery_events_provider_event_key"),
+        Index("ix_delivery_events_subscriber_id", "subscriber_id"),
+        Index("ix_delivery_events_campaign_kind", "campaign_id", "kind"),
+        Index("ix_delivery_events_recipient_hash", "recipient_hash"),
+    )
+
+    provider: Mapped[str] = mapped_column(String(16), nullable=False)
+    event_key: Mapped[str] = mapped_column(String(128), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    tenant_id: Mapped[int | None] = mapped_column(BigInteger)
+    subscriber_id: Mapped[int | None] = mapped_column(BigInteger)
+    campaign_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_key: Mapped[str | None] = mapped_column(String(64))
+    provider_message_id: Mapped[str | None] = mapped_column(String(255))
+    recipient_hash: Mapped[str | None] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(32), nullable=False, default="recorded")
+    detail: Mapped[dict[str, Any]] = mapped_column(PortableJSON, default=dict, nullable=False)

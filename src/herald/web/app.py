@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from herald import __version__
 from herald.kit.settings import Settings, get_settings
 from herald.runtime import Runtime, build_runtime
-from herald.web import errors
+from herald.web import errors, webhooks
 from herald.web.admin import views as admin_views
 from herald.web.public import embed as public_embed
 from herald.web.public import home as public_home
@@ -91,6 +91,7 @@ def create_app(
     app.include_router(sys_campaigns.router)
     app.include_router(public_tracking.router)
     app.include_router(admin_views.router)
+    app.include_router(webhooks.router)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

@@ -191,7 +191,7 @@ class AcsDistributor:
             await asyncio.sleep(self._poll_interval)
 
     async def handle_webhook(self, request: WebhookRequest) -> list[dict[str, Any]]:
-        return []  # Event Grid ingestion lives in delivery feedback
+        return []  # Event Grid ingestion: herald.delivery.webhooks + feedback
 
     async def close(self) -> None:
         await self._client.aclose()

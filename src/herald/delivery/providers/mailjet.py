@@ -167,7 +167,7 @@ class MailjetDistributor:
         return [SendResult(False, self.name, error=text, permanent=True) for _ in batch]
 
     async def handle_webhook(self, request: WebhookRequest) -> list[dict[str, Any]]:
-        return []  # event ingestion lives in delivery feedback
+        return []  # event ingestion: herald.delivery.webhooks (authenticated) + feedback
 
     async def close(self) -> None:
         await self._client.aclose()
