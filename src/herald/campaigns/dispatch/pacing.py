@@ -1,8 +1,8 @@
 """Smooth pacing for ``throttle_per_hour``.
 
-:class:`TokenBucket` is the in-process model (and the reference for the tests). The dispatcher
-uses :func:`take_allowance`, the same bucket kept in the campaign row (``pace_cursor``: the
-instant up to which allowance has been handed out), so any number of workers share one rate.
+:func:`grant` is the bucket arithmetic; :func:`take_allowance` applies it to the bucket kept in the
+campaign row (``pace_cursor``: the instant up to which allowance has been handed out), so any
+number of workers share one rate.
 The bucket holds at most ``burst_seconds`` of allowance, so a send never bunches up more than
 about a second's worth of mail.
 """
@@ -19,35 +19,6 @@ from herald.kit.db import is_postgres
 from herald.models.campaigns import Campaign
 
 BURST_SECONDS = 1.0
-
-
-class TokenBucket:
-    def __init__(self, per_hour: int, now: float, burst: float | None = None) -> None:
-        if per_hour <= 0:
-            raise ValueError("per_hour must be positive")
-        self.rate = per_hour / 3600.0
-        self.capacity = max(1.0, burst if burst is not None else self.rate)
-        self.tokens = 1.0
-        self.updated = now
-
-    def _refill(self, now: float) -> None:
-        if now > self.updated:
-            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-
-    def take(self, now: float, n: int = 1) -> int:
-        """Take up to ``n`` whole tokens; return how many were granted."""
-        self._refill(now)
-        granted = min(n, int(self.tokens))
-        self.tokens -= granted
-        return granted
-
-    def wait_time(self, now: float) -> float:
-        """Seconds until at least one token is available."""
-        self._refill(now)
-        if self.tokens >= 1.0:
-            return 0.0
-        return (1.0 - self.tokens) / self.rate
 
 
 def grant(
