@@ -58,20 +58,23 @@ class CampaignKit:
     default_zone: Any = None  # ZoneInfo for recipients without a time zone
     track: bool = True
     unsubscribe_mailbox: str | None = None
-    _footers: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
+    _footers: dict[tuple[str, int], tuple[str, str, str]] = field(default_factory=dict)
 
-    def _footer_strings(self, language: str, list_id: int) -> tuple[str, str, str, str]:
-        lang = i18n.normalise_language(language)
-        list_name = self.lists.get(list_id, ("", ""))[1]
-        return (
-            i18n.translate(lang, "footer.why", list=list_name),
-            i18n.translate(lang, "footer.preferences"),
-            i18n.translate(lang, "footer.unsubscribe"),
-            lang,
-        )
+    def _footer_strings(self, lang: str, list_id: int) -> tuple[str, str, str]:
+        """The footer's translated strings, once per (language, list) for the whole send."""
+        found = self._footers.get((lang, list_id))
+        if found is None:
+            list_name = self.lists.get(list_id, ("", ""))[1]
+            found = (
+                i18n.translate(lang, "footer.why", list=list_name),
+                i18n.translate(lang, "footer.preferences"),
+                i18n.translate(lang, "footer.unsubscribe"),
+            )
+            self._footers[(lang, list_id)] = found
+        return found
 
-    def footer(self, r: Recipient, prefs_url: str, unsub_url: str) -> tuple[str, str]:
-        why, prefs, unsub, _ = self._footer_strings(r.language, r.list_id)
+    def footer(self, r: Recipient, lang: str, prefs_url: str, unsub_url: str) -> tuple[str, str]:
+        why, prefs, unsub = self._footer_strings(lang, r.list_id)
         e = htmllib.escape
         html = (
             '<div style="margin:0 auto;max-width:600px;padding:24px 16px;text-align:center;'
@@ -94,7 +97,7 @@ class CampaignKit:
         one_click = f"{base}/public/newsletter/list-unsubscribe/{unsub_token}"
         unsub_page = f"{one_click}?lang={lang}"
         prefs_url = f"{base}/{lang}/newsletter/preferences?token={prefs_token}"
-        footer_html, footer_text = self.footer(r, prefs_url, unsub_page)
+        footer_html, footer_text = self.footer(r, lang, prefs_url, unsub_page)
         slug, list_name = self.lists.get(r.list_id, ("", ""))
         context = merge.build_context(
             subscriber={
