@@ -21,20 +21,25 @@ from herald.segments.compiler import compile_rules
 from herald.segments.rules import parse_rules
 
 
+def active_membership(list_ids: list[int]) -> ColumnElement[bool]:
+    """Correlated to ``subscribers``: an active subscription on one of ``list_ids`` (on any
+    list when there are none — a segment-only campaign still needs an active subscription).
+    Materialisation and the pre-send re-check both use it."""
+    condition = and_(Subscription.subscriber_id == Subscriber.id, Subscription.status == "active")
+    if list_ids:
+        condition = and_(condition, Subscription.list_id.in_(list_ids))
+    return condition
+
+
 async def audience_clause(session: AsyncSession, campaign: Campaign) -> ColumnElement[bool]:
     """A WHERE clause over ``subscribers`` selecting the campaign's recipients."""
     scope = (
         Scope.tenant(campaign.tenant_id) if campaign.tenant_id is not None else Scope.everything()
     )
-    clause: ColumnElement[bool] = Subscriber.scope == (campaign.tenant_id or 0)
-    # Without lists (a segment alone), a recipient must still be active on some list.
-    membership = [
-        Subscription.subscriber_id == Subscriber.id,
-        Subscription.status == "active",
-    ]
-    if campaign.list_ids:
-        membership.append(Subscription.list_id.in_(campaign.list_ids))
-    clause = and_(clause, exists(select(1).select_from(Subscription).where(*membership)))
+    clause: ColumnElement[bool] = and_(
+        Subscriber.scope == (campaign.tenant_id or 0),
+        exists(select(1).select_from(Subscription).where(active_membership(campaign.list_ids))),
+    )
     if campaign.segment_id is not None:
         segment = await session.get(Segment, campaign.segment_id)
         if segment is not None:

@@ -16,19 +16,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from herald.campaigns.audience import active_membership
 from herald.campaigns.dispatch import claim, quiet
 from herald.campaigns.dispatch.compose import CampaignKit, Recipient
 from herald.campaigns.dispatch.kit import build_kit
 from herald.campaigns.dispatch.pacing import give_back, take_allowance
 from herald.campaigns.dispatch.starter import due_campaigns, finish_if_done, start_campaign
-from herald.compliance.keys import instance_key
-from herald.compliance.suppression import suppressed_hashes
+from herald.compliance.suppression import email_hash, suppressed_hashes
 from herald.delivery.message import EmailDistributor, SendResult
 from herald.kit import clock
-from herald.kit.crypto import keyed_hash
 from herald.kit.db import transaction
 from herald.kit.errors import HeraldError
 from herald.kit.logging import get_logger
@@ -192,13 +191,11 @@ class Dispatcher:
         override_quiet: bool,
     ) -> list[Recipient]:
         """Right before sending: still subscribed, not suppressed, not in quiet hours."""
-        membership = [
-            Subscription.subscriber_id == Subscriber.id,
-            Subscription.status == "active",
-        ]
-        if kit.list_ids:
-            membership.append(Subscription.list_id.in_(kit.list_ids))
-        list_id = select(func.min(Subscription.list_id)).where(and_(*membership)).scalar_subquery()
+        list_id = (
+            select(func.min(Subscription.list_id))
+            .where(active_membership(kit.list_ids))
+            .scalar_subquery()
+        )
         by_id = {
             r.id: r
             for r in (
@@ -217,9 +214,8 @@ class Dispatcher:
                 )
             ).all()
         }
-        pepper = await instance_key(session, "suppression_pepper")
         hashes = {
-            sid: keyed_hash(pepper, "email", row.email_normalized) for sid, row in by_id.items()
+            sid: await email_hash(session, row.email_normalized) for sid, row in by_id.items()
         }
         blocked = await suppressed_hashes(
             session, hashes.values(), tenant_id=kit.tenant_id, stream="marketing"
