@@ -19,9 +19,8 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from herald.compliance.keys import instance_key
+from herald.compliance.consent import hash_network_fact
 from herald.kit import clock
-from herald.kit.crypto import keyed_hash
 from herald.kit.db import transaction
 from herald.kit.errors import TokenInvalid
 from herald.kit.logging import get_logger
@@ -177,7 +176,6 @@ class Recorder:
 
     async def _write(self, batch: list[Hit]) -> None:
         async with transaction(self.sessions) as session:
-            pepper = await instance_key(session, "consent_pepper")
             await self._tenant_ids(session, {h.campaign_id for h in batch})
             pairs = {(h.campaign_id, h.subscriber_id) for h in batch}
             sent_at: dict[tuple[int, int], datetime | None] = {}
@@ -205,8 +203,8 @@ class Recorder:
                         "machine": is_machine(
                             ua, h.at, sent_at.get((h.campaign_id, h.subscriber_id))
                         ),
-                        "ip_hash": keyed_hash(pepper, "ip", h.ip) if h.ip else None,
-                        "user_agent_hash": keyed_hash(pepper, "ua", ua) if ua else None,
+                        "ip_hash": await hash_network_fact(session, "ip", h.ip),
+                        "user_agent_hash": await hash_network_fact(session, "ua", ua),
                         "occurred_at": h.at,
                     }
                 )
