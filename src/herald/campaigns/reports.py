@@ -15,15 +15,19 @@ from herald.models.audience import Subscriber, Subscription, SubscriptionTransit
 from herald.models.campaigns import Campaign, CampaignLink, Delivery
 from herald.models.tracking import TrackingEvent
 
-LOG_REASONS = ("suppressed", "unsubscribed", "erased", "quiet_hours", "retry", "cancelled")
+FEEDBACK_STATUSES = ("unsubscribed", "bounced", "complained")
 
 
-async def _transitions(session: AsyncSession, campaign: Campaign, statuses: tuple[str, ...]) -> int:
-    """Recipients whose subscription moved to one of ``statuses`` after the send started."""
+async def _transitions(session: AsyncSession, campaign: Campaign) -> dict[str, int]:
+    """Per status in ``FEEDBACK_STATUSES``: recipients whose subscription moved there after the
+    send started (one grouped query)."""
     if campaign.started_at is None:
-        return 0
+        return {}
     query = (
-        select(func.count(distinct(Subscription.subscriber_id)))
+        select(
+            SubscriptionTransition.to_status,
+            func.count(distinct(Subscription.subscriber_id)),
+        )
         .select_from(SubscriptionTransition)
         .join(Subscription, Subscription.id == SubscriptionTransition.subscription_id)
         .join(
@@ -32,14 +36,15 @@ async def _transitions(session: AsyncSession, campaign: Campaign, statuses: tupl
             & (Delivery.campaign_id == campaign.id),
         )
         .where(
-            SubscriptionTransition.to_status.in_(statuses),
+            SubscriptionTransition.to_status.in_(FEEDBACK_STATUSES),
             SubscriptionTransition.at >= campaign.started_at,
             Delivery.status == "sent",
         )
+        .group_by(SubscriptionTransition.to_status)
     )
     if campaign.list_ids:
         query = query.where(Subscription.list_id.in_(campaign.list_ids))
-    return int((await session.execute(query)).scalar_one())
+    return {status: int(n) for status, n in await session.execute(query)}
 
 
 async def stats(session: AsyncSession, campaign: Campaign) -> Stats:
@@ -64,7 +69,8 @@ async def stats(session: AsyncSession, campaign: Campaign) -> Stats:
     )
     unique: dict[str, tuple[int, int]] = {k: (int(a), int(h)) for k, a, h in events}
     sent = by_status.get("sent", 0)
-    bounces = await _transitions(session, campaign, ("bounced",))
+    moved = await _transitions(session, campaign)
+    bounces = moved.get("bounced", 0)
     return Stats(
         recipients=sum(by_status.values()),
         sent=sent,
@@ -75,9 +81,9 @@ async def stats(session: AsyncSession, campaign: Campaign) -> Stats:
         opens=unique.get("open", (0, 0))[0],
         human_opens=unique.get("open", (0, 0))[1],
         clicks=unique.get("click", (0, 0))[0],
-        unsubscribes=await _transitions(session, campaign, ("unsubscribed",)),
+        unsubscribes=moved.get("unsubscribed", 0),
         bounces=bounces,
-        complaints=await _transitions(session, campaign, ("complained",)),
+        complaints=moved.get("complained", 0),
     )
 
 
