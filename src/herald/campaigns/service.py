@@ -232,6 +232,18 @@ async def update_campaign(
     return campaign
 
 
+async def _enqueue_start(session: AsyncSession, campaign: Campaign, run_at: datetime) -> None:
+    """The ``campaign.start`` job (one per campaign at a time: deduplicated on its id)."""
+    await enqueue(
+        session,
+        START_JOB,
+        {"campaign_id": campaign.id},
+        tenant_id=campaign.tenant_id,
+        run_at=run_at,
+        dedupe_key=f"{START_JOB}:{campaign.id}",
+    )
+
+
 async def schedule(
     session: AsyncSession,
     settings: Settings,
@@ -254,14 +266,7 @@ async def schedule(
     campaign.status = target.value
     campaign.send_at = when
     campaign.updated_at = clock.now()
-    await enqueue(
-        session,
-        START_JOB,
-        {"campaign_id": campaign.id},
-        tenant_id=campaign.tenant_id,
-        run_at=when,
-        dedupe_key=f"{START_JOB}:{campaign.id}",
-    )
+    await _enqueue_start(session, campaign, when)
     await _audit(session, actor, campaign, "schedule", {"send_at": when.isoformat()})
     return campaign
 
@@ -278,14 +283,7 @@ async def change_status(
     campaign.status = target.value
     campaign.updated_at = clock.now()
     if action is Action.RESUME:
-        await enqueue(
-            session,
-            START_JOB,
-            {"campaign_id": campaign.id},
-            tenant_id=campaign.tenant_id,
-            run_at=max(campaign.send_at or clock.now(), clock.now()),
-            dedupe_key=f"{START_JOB}:{campaign.id}",
-        )
+        await _enqueue_start(session, campaign, max(campaign.send_at or clock.now(), clock.now()))
     if action is Action.CANCEL:
         campaign.finished_at = clock.now()
         await session.execute(
