@@ -266,6 +266,5 @@ async def campaign_deliveries(
 
 @router.post("/campaigns/{campaign_id}/retry-failed")
 async def retry_failed(campaign_id: int, actor: SysActor, session: SessionDep) -> dict[str, Any]:
-    actor.require_sys()
     row = await service.get_campaign(session, actor.scope(), campaign_id)
     return {"id": row.id, "requeued": await reports.retry_failed(session, row)}

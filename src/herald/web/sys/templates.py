@@ -105,10 +105,6 @@ def _detail(row: NewsletterTemplate) -> TemplateDetail:
     )
 
 
-async def _tenant_id(session: SessionDep, slug: str | None) -> int | None:
-    return await tenant_id_for(session, slug)
-
-
 @router.get("/templates/gallery", response_model=GalleryOut)
 async def list_gallery(actor: SysActor) -> GalleryOut:
     return GalleryOut(
@@ -135,7 +131,7 @@ async def create_template(body: TemplateIn, actor: SysActor, session: SessionDep
         text_source=body.text,
         subject=body.subject,
         preheader=body.preheader,
-        tenant_id=await _tenant_id(session, body.tenant),
+        tenant_id=await tenant_id_for(session, body.tenant),
     )
     return _out(row)
 
@@ -189,7 +185,7 @@ async def clone_template(body: CloneIn, actor: SysActor, session: SessionDep) ->
         template_id=body.template_id,
         gallery_key=body.gallery_key,
         name=body.name,
-        tenant_id=await _tenant_id(session, body.tenant) if body.tenant else None,
+        tenant_id=await tenant_id_for(session, body.tenant),
     )
     return _out(row)
 
