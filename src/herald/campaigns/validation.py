@@ -13,7 +13,7 @@ from herald.models.accounts import Tenant
 from herald.models.campaigns import Campaign, NewsletterTemplate
 from herald.models.delivery import DkimKey
 from herald.templates import merge, sandbox
-from herald.templates.service import render_source
+from herald.templates.service import cached_render
 
 
 def postal_address(settings: Settings, tenant: Tenant | None) -> str | None:
@@ -72,13 +72,15 @@ async def problems(session: AsyncSession, settings: Settings, campaign: Campaign
         found.append(Problem("template_missing", "The template no longer exists.", "template_id"))
     else:
         try:
-            rendered = render_source(template.mjml, template.text_source)
+            rendered = await cached_render(session, template)
             merge.prepare(rendered.html, rendered.text)
-            sandbox.TEXT_ENV.from_string(campaign.subject)
         except ValidationFailed as exc:
             found.append(Problem("template_error", exc.message, "template_id"))
-        except Exception as exc:  # a Jinja syntax error in the subject
-            found.append(Problem("template_error", f"subject: {exc}", "subject"))
+        else:
+            try:
+                sandbox.compile_text(campaign.subject)
+            except ValidationFailed as exc:
+                found.append(Problem("template_error", exc.message, "subject"))
     if not campaign.list_ids and campaign.segment_id is None:
         found.append(Problem("no_audience", "Choose at least one list or a segment.", "lists"))
     elif await count_audience(session, campaign) == 0:

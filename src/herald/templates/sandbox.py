@@ -150,15 +150,24 @@ class Compiled:
     text: Any
 
 
-def compile_pair(html: str, text: str) -> Compiled:
+def _compile(env: HeraldSandbox, source: str, field: str, label: str = "") -> Any:
     try:
-        return Compiled(HTML_ENV.from_string(html), TEXT_ENV.from_string(text))
+        return env.from_string(source)
     except TemplateSyntaxError as exc:
         raise MergeError(
-            f"merge-tag syntax error on line {exc.lineno}: {exc.message}",
-            field="mjml",
+            f"{label}merge-tag syntax error on line {exc.lineno}: {exc.message}",
+            field=field,
             line=exc.lineno,
         ) from None
+
+
+def compile_pair(html: str, text: str) -> Compiled:
+    return Compiled(_compile(HTML_ENV, html, "mjml"), _compile(TEXT_ENV, text, "mjml"))
+
+
+def compile_text(source: str, field: str = "subject") -> Any:
+    """A plain-text template (a subject line); syntax errors are a :class:`MergeError`."""
+    return _compile(TEXT_ENV, source, field, f"{field}: ")
 
 
 def render(template: Any, context: Mapping[str, Any]) -> str:

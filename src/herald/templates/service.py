@@ -290,5 +290,5 @@ async def preview(
     )
     prepared = merge.prepare(rendered.html, rendered.text)
     html, text = prepared.render(context)
-    subject_out = sandbox.render(sandbox.TEXT_ENV.from_string(subject_source), context)
+    subject_out = sandbox.render(sandbox.compile_text(subject_source), context)
     return {"subject": subject_out, "html": html, "text": text, "links": prepared.urls}

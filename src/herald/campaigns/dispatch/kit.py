@@ -71,7 +71,7 @@ async def build_kit(
         signer=signer,
         prepared=prepared,
         link_ids=link_ids,
-        subject=sandbox.TEXT_ENV.from_string(campaign.subject),
+        subject=sandbox.compile_text(campaign.subject),
         from_email=campaign.from_email,
         from_name=campaign.from_name,
         reply_to=campaign.reply_to,
