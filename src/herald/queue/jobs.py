@@ -70,8 +70,7 @@ async def claim_jobs(
     candidates = select(Job.id).where(due).order_by(Job.run_at, Job.id).limit(limit)
     if kinds:
         candidates = candidates.where(Job.kind.in_(kinds))
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+    candidates = candidates.with_for_update(skip_locked=True)  # the SQLite dialect omits it
     stmt = (
         update(Job)
         .where(Job.id.in_(candidates.scalar_subquery()))

@@ -29,8 +29,7 @@ async def claim_due_schedules(
         or_(Schedule.lease_until.is_(None), Schedule.lease_until < now),
     )
     names = select(Schedule.name).where(due)
-    if session.get_bind().dialect.name == "postgresql":
-        names = names.with_for_update(skip_locked=True)
+    names = names.with_for_update(skip_locked=True)  # the SQLite dialect omits it
     stmt = (
         update(Schedule)
         .where(Schedule.name.in_(names.scalar_subquery()))

@@ -15,7 +15,6 @@ from typing import cast
 from sqlalchemy import Table, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from herald.kit.db import is_postgres
 from herald.models.campaigns import Delivery
 
 MAX_ATTEMPTS = 8
@@ -44,8 +43,7 @@ async def claim_rows(
         .order_by(Delivery.id)
         .limit(limit)
     )
-    if is_postgres(session):
-        query = query.with_for_update(skip_locked=True)
+    query = query.with_for_update(skip_locked=True)  # the SQLite dialect omits it
     rows = (await session.execute(query)).all()
     if not rows:
         return []

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from herald.kit.db import is_postgres
 from herald.models.campaigns import Campaign
 
 BURST_SECONDS = 1.0
@@ -44,8 +43,7 @@ async def take_allowance(
     query = select(Campaign.pace_cursor, Campaign.throttle_per_hour).where(
         Campaign.id == campaign_id
     )
-    if is_postgres(session):
-        query = query.with_for_update()
+    query = query.with_for_update()  # the SQLite dialect omits it (one writer anyway)
     row = (await session.execute(query)).one_or_none()
     if row is None:
         return 0, 1.0

@@ -16,7 +16,6 @@ from herald.campaigns.audience import materialise
 from herald.campaigns.lifecycle import Action, CampaignStatus, transition
 from herald.compliance import audit
 from herald.kit import clock
-from herald.kit.db import is_postgres
 from herald.models.campaigns import Campaign, CampaignLink, Delivery, NewsletterTemplate
 from herald.templates import merge
 from herald.templates.service import cached_render
@@ -26,8 +25,7 @@ OPEN_STATUSES = ("queued", "claimed")
 
 async def _lock(session: AsyncSession, campaign_id: int) -> Campaign | None:
     query = select(Campaign).where(Campaign.id == campaign_id)
-    if is_postgres(session):
-        query = query.with_for_update()
+    query = query.with_for_update()  # the SQLite dialect omits it
     return (await session.execute(query)).scalar_one_or_none()
 
 
