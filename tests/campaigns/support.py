@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +18,7 @@ from herald.kit import clock
 from herald.kit.db import transaction
 from herald.models.audience import Subscriber, Subscription
 from herald.runtime import Runtime
+from tests.conftest import TEST_SECRET
 
 MJML = """<mjml>
   <mj-head><mj-preview>{{ campaign.subject }}</mj-preview></mj-head>
@@ -124,3 +131,35 @@ async def create_campaign(
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "draft"
     return int(r.json()["id"])
+
+
+def spawn_worker(
+    db_url: str, port: int, data_dir: Path, pool: int, postal: str
+) -> subprocess.Popen[bytes]:
+    """A real `herald worker` process sending through the SMTP sink on `port`."""
+    env = {
+        **os.environ,
+        "HERALD_DATABASE_URL": db_url,
+        "HERALD_SECRET_KEY": TEST_SECRET,
+        "HERALD_DATA_DIR": str(data_dir),
+        "HERALD_DISTRIBUTORS": "smtp",
+        "HERALD_SMTP_URL": f"smtp://127.0.0.1:{port}",
+        "HERALD_SMTP_POOL_SIZE": str(pool),
+        "HERALD_BASE_URL": "https://herald.test",
+        "HERALD_POSTAL_ADDRESS": postal,
+        "HERALD_DISPATCH_LEASE_SECONDS": "2",
+        "HERALD_WORKER_POLL_SECONDS": "0.1",
+        "HERALD_LOG_LEVEL": "WARNING",
+    }
+    herald = Path(sys.executable).parent / "herald"
+    return subprocess.Popen(
+        [str(herald), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+async def wait_for(predicate: Any, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        await asyncio.sleep(0.02)

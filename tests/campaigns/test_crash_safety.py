@@ -8,11 +8,8 @@ SMTP connection per kill — and the test reports how many there were.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -26,8 +23,13 @@ from sqlalchemy import select
 from herald.kit.db import transaction
 from herald.models.campaigns import Campaign
 from herald.runtime import Runtime
-from tests.campaigns.support import bulk_audience, create_campaign, create_template
-from tests.conftest import TEST_SECRET
+from tests.campaigns.support import (
+    bulk_audience,
+    create_campaign,
+    create_template,
+    spawn_worker,
+    wait_for,
+)
 from tests.support.smtp import SinkHandler, smtp_sink
 from tests.test_public_flow import make_list
 
@@ -47,35 +49,6 @@ def sink() -> Iterator[tuple[SinkHandler, int]]:
 @pytest.fixture
 def settings_overrides(sink: tuple[SinkHandler, int]) -> dict[str, Any]:
     return {"base_url": "https://herald.test", "postal_address": POSTAL}
-
-
-def spawn_worker(db_url: str, port: int, data_dir: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "HERALD_DATABASE_URL": db_url,
-        "HERALD_SECRET_KEY": TEST_SECRET,
-        "HERALD_DATA_DIR": str(data_dir),
-        "HERALD_DISTRIBUTORS": "smtp",
-        "HERALD_SMTP_URL": f"smtp://127.0.0.1:{port}",
-        "HERALD_SMTP_POOL_SIZE": str(POOL),
-        "HERALD_BASE_URL": "https://herald.test",
-        "HERALD_POSTAL_ADDRESS": POSTAL,
-        "HERALD_DISPATCH_LEASE_SECONDS": "2",
-        "HERALD_WORKER_POLL_SECONDS": "0.1",
-        "HERALD_LOG_LEVEL": "WARNING",
-    }
-    herald = Path(sys.executable).parent / "herald"
-    return subprocess.Popen(
-        [str(herald), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-
-
-async def wait_for(predicate: Any, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.02)
 
 
 async def test_sigkill_during_send_loses_nobody(
@@ -107,7 +80,7 @@ async def test_sigkill_during_send_loses_nobody(
     rng = random.Random(20261123)
     kills = 0
     for _ in range(KILLS):
-        proc = spawn_worker(db_url, port, tmp_path / "data")
+        proc = spawn_worker(db_url, port, tmp_path / "data", POOL, POSTAL)
         try:
             target = len(handler.received) + rng.randint(500, RECIPIENTS // (KILLS + 2))
             await wait_for(lambda t=target: len(handler.received) >= t, timeout=120)
@@ -117,7 +90,7 @@ async def test_sigkill_during_send_loses_nobody(
             proc.wait()
         kills += 1
 
-    proc = spawn_worker(db_url, port, tmp_path / "data")
+    proc = spawn_worker(db_url, port, tmp_path / "data", POOL, POSTAL)
     try:
 
         async def finished() -> bool:
