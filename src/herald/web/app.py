@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -76,6 +77,9 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     errors.install(app)
+    # The tracking pixel and click redirect are the hot path: routes match in order, so they go
+    # first (matching them last cost a third of each request's time).
+    app.router.routes[0:0] = public_tracking.routes
     app.include_router(public_newsletter.router)
     app.include_router(public_embed.router)
     app.include_router(sys_lists.router)
@@ -89,7 +93,6 @@ def create_app(
     app.include_router(sys_suppressions.router)
     app.include_router(sys_templates.router)
     app.include_router(sys_campaigns.router)
-    app.include_router(public_tracking.router)
     app.include_router(admin_views.router)
     app.include_router(webhooks.router)
 
@@ -98,5 +101,19 @@ def create_app(
         return JSONResponse({"status": "ok", "version": __version__})
 
     app.include_router(public_home.router)
-
+    _describe_plain_routes(app)
     return app
+
+
+def _describe_plain_routes(app: FastAPI) -> None:
+    """Add the Starlette-level tracking routes to the generated OpenAPI document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema.setdefault("paths", {}).update(public_tracking.openapi_paths())
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

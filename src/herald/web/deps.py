@@ -15,9 +15,15 @@ from herald.kit.netaddr import client_ip
 from herald.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
+
+
+# Dependencies are ``async def`` even when they never await: FastAPI runs a plain ``def``
+# dependency in a worker thread, a hop that costs more than the whole tracking endpoint.
+async def get_runtime(request: Request) -> Runtime:
+    return runtime_of(request)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -25,7 +31,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Commit once after the endpoint returns (before the response is sent), else roll back."""
-    runtime = get_runtime(request)
+    runtime = runtime_of(request)
     async with runtime.sessions() as session:
         try:
             yield session
@@ -38,8 +44,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_client_ip(request: Request) -> str:
-    runtime = get_runtime(request)
+async def get_client_ip(request: Request) -> str:
+    runtime = runtime_of(request)
     peer = request.client.host if request.client else None
     return client_ip(
         peer, request.headers.get("x-forwarded-for"), runtime.settings.trusted_proxy_networks
