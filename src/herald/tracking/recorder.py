@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from herald.compliance.consent import hash_network_fact
+from herald.compliance.keys import instance_key
 from herald.kit import clock
+from herald.kit.crypto import keyed_hash
 from herald.kit.db import transaction
 from herald.kit.errors import TokenInvalid
 from herald.kit.logging import get_logger
@@ -178,17 +179,8 @@ class Recorder:
         async with transaction(self.sessions) as session:
             await self._tenant_ids(session, {h.campaign_id for h in batch})
             pairs = {(h.campaign_id, h.subscriber_id) for h in batch}
-            sent_at: dict[tuple[int, int], datetime | None] = {}
-            pair_list = list(pairs)
-            for start in range(0, len(pair_list), 500):
-                part = pair_list[start : start + 500]
-                rows = await session.execute(
-                    select(Delivery.campaign_id, Delivery.subscriber_id, Delivery.sent_at).where(
-                        tuple_(Delivery.campaign_id, Delivery.subscriber_id).in_(part)
-                    )
-                )
-                for cid, sid, at in rows:
-                    sent_at[(cid, sid)] = at
+            sent_at = await self._sent_at(session, pairs)
+            hashed = _Hasher(await instance_key(session, "consent_pepper"))
             values = []
             for h in batch:
                 ua = (h.user_agent or "")[:MAX_UA] or None
@@ -203,16 +195,36 @@ class Recorder:
                         "machine": is_machine(
                             ua, h.at, sent_at.get((h.campaign_id, h.subscriber_id))
                         ),
-                        "ip_hash": await hash_network_fact(session, "ip", h.ip),
-                        "user_agent_hash": await hash_network_fact(session, "ua", ua),
+                        "ip_hash": hashed("ip", h.ip),
+                        "user_agent_hash": hashed("ua", ua),
                         "occurred_at": h.at,
                     }
                 )
-            await session.execute(insert(TrackingEvent), values)
+            # Core insert (executemany → multi-row VALUES): the ORM bulk path costs more per row
+            events: Table = TrackingEvent.__table__  # type: ignore[assignment]
+            await session.execute(insert(events), values)
             await self._touch(session, values)
 
+    @staticmethod
+    async def _sent_at(
+        session: AsyncSession, pairs: set[tuple[int, int]]
+    ) -> dict[tuple[int, int], datetime | None]:
+        sent_at: dict[tuple[int, int], datetime | None] = {}
+        pair_list = list(pairs)
+        for start in range(0, len(pair_list), 500):
+            part = pair_list[start : start + 500]
+            rows = await session.execute(
+                select(Delivery.campaign_id, Delivery.subscriber_id, Delivery.sent_at).where(
+                    tuple_(Delivery.campaign_id, Delivery.subscriber_id).in_(part)
+                )
+            )
+            for cid, sid, at in rows:
+                sent_at[(cid, sid)] = at
+        return sent_at
+
     async def _touch(self, session: AsyncSession, values: list[dict[str, Any]]) -> None:
-        """Move ``last_open_at``/``last_click_at`` forward (human events only)."""
+        """Move ``last_open_at``/``last_click_at`` forward (human events only): one executemany
+        per kind rather than a statement per subscriber."""
         latest: dict[tuple[int, str], datetime] = {}
         for v in values:
             if v["machine"]:
@@ -220,13 +232,36 @@ class Recorder:
             key = (v["subscriber_id"], v["kind"])
             if key not in latest or v["occurred_at"] > latest[key]:
                 latest[key] = v["occurred_at"]
-        for (sid, kind), at in latest.items():
-            column = Subscriber.last_open_at if kind == "open" else Subscriber.last_click_at
-            await session.execute(
-                update(Subscriber)
-                .where(Subscriber.id == sid, or_(column.is_(None), column < at))
-                .values({column.key: at})
+        connection = await session.connection()
+        table: Table = Subscriber.__table__  # type: ignore[assignment]
+        for kind, column in (("open", table.c.last_open_at), ("click", table.c.last_click_at)):
+            params = [{"sid": sid, "at": at} for (sid, k), at in latest.items() if k == kind]
+            if not params:
+                continue
+            statement = (
+                update(table)
+                .where(table.c.id == bindparam("sid"))
+                .where(or_(column.is_(None), column < bindparam("at")))
+                .values({column.key: bindparam("at")})
             )
+            await connection.execute(statement, params)
+
+
+class _Hasher:
+    """Keyed hashes of IP addresses and user agents for one batch; repeats are hashed once."""
+
+    def __init__(self, pepper: bytes) -> None:
+        self.pepper = pepper
+        self.seen: dict[tuple[str, str], str] = {}
+
+    def __call__(self, label: str, value: str | None) -> str | None:
+        if not value:
+            return None
+        key = (label, value)
+        found = self.seen.get(key)
+        if found is None:
+            found = self.seen[key] = keyed_hash(self.pepper, label, value)
+        return found
 
 
 async def purge_events(session: AsyncSession, older_than: datetime, batch: int = 10_000) -> int:
