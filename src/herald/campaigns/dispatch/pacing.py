@@ -27,7 +27,10 @@ def grant(
     rate = per_hour / 3600.0
     burst = max(1.0 / rate, BURST_SECONDS)
     floor = now - timedelta(seconds=burst)
-    start = cursor if cursor is not None and cursor > floor else floor
+    if cursor is None:  # a campaign's first message: one unit, not a full bucket, so the
+        start = now - timedelta(seconds=1.0 / rate)  # rate over any window starts exact
+    else:
+        start = cursor if cursor > floor else floor
     available = (now - start).total_seconds() * rate
     granted = max(0, min(want, math.floor(available + 1e-9)))
     new_cursor = start + timedelta(seconds=granted / rate)
