@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -104,3 +106,51 @@ def dialect_insert(session: AsyncSession) -> Any:
     """The INSERT construct of the session's dialect (both offer ``on_conflict_do_nothing`` and
     ``on_conflict_do_update``; the generic one does not)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+class StatementTimeout(Exception):
+    """A statement ran past the deadline set by :func:`statement_deadline`."""
+
+
+# How many SQLite virtual-machine instructions run between two looks at the clock.
+_SQLITE_CHECK_EVERY = 10_000
+
+
+@asynccontextmanager
+async def statement_deadline(session: AsyncSession, timeout_ms: int | None) -> AsyncIterator[None]:
+    """Abort the statements run inside the block once they take longer than ``timeout_ms``.
+
+    PostgreSQL: ``SET LOCAL statement_timeout`` (each statement, this transaction only).
+    SQLite has no statement timeout, so a progress handler interrupts the connection once the
+    block's deadline has passed (the whole block, not each statement). Either way the caller
+    gets :class:`StatementTimeout`.
+    """
+    if not timeout_ms:
+        yield
+        return
+    if is_postgres(session):
+        await session.execute(text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
+        try:
+            yield
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "57014":
+                raise StatementTimeout(str(exc.orig)) from None
+            raise
+        return
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection  # aiosqlite.Connection
+    deadline = time.monotonic() + timeout_ms / 1000
+
+    def past_deadline() -> int:
+        return 1 if time.monotonic() > deadline else 0
+
+    await driver.set_progress_handler(past_deadline, _SQLITE_CHECK_EVERY)  # type: ignore[union-attr]
+    try:
+        yield
+    except DBAPIError as exc:
+        if "interrupted" in str(exc.orig):
+            raise StatementTimeout(str(exc.orig)) from None
+        raise
+    finally:
+        await driver.set_progress_handler(None, 0)  # type: ignore[union-attr]

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Actor, Scope
 from herald.accounts.service import get_tenant_by_slug
 from herald.kit import clock
-from herald.kit.db import is_postgres
+from herald.kit.db import StatementTimeout, statement_deadline
 from herald.kit.errors import Conflict, NotFound, ValidationFailed
 from herald.models.accounts import Tenant
 from herald.models.audience import NewsletterList, Subscriber, Subscription
@@ -81,35 +80,32 @@ async def count(
 ) -> CountResult:
     """How many subscribers in scope match ``rules`` (and are active on one of ``lists``).
 
-    On PostgreSQL the statements run under ``SET LOCAL statement_timeout``; running past it
-    raises ``SegmentTimeout`` (422) rather than tying up the database.
+    The statements run under a deadline (PostgreSQL's ``statement_timeout``, an interrupting
+    progress handler on SQLite); running past it raises ``SegmentTimeout`` (422) rather than
+    tying up the database.
     """
     node = parse_rules(rules, allow_sys_fields=actor.is_sys)
     scope = await resolve_scope(session, actor, tenant)
     clause = where_clause(node, scope, lists)
-    postgres = is_postgres(session)
     try:
-        if postgres and timeout_ms:
-            await session.execute(text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
-        total = (
-            await session.execute(select(func.count()).select_from(Subscriber).where(clause))
-        ).scalar_one()
-        rows: list[dict[str, Any]] = []
-        if sample and total:
-            result = await session.execute(
-                select(Subscriber.id, Subscriber.email, Subscriber.name)
-                .where(clause)
-                .order_by(Subscriber.id)
-                .limit(SAMPLE_SIZE)
-            )
-            rows = [{"id": r.id, "email": r.email, "name": r.name} for r in result]
-    except DBAPIError as exc:
-        if postgres and getattr(exc.orig, "sqlstate", None) == "57014":
-            raise SegmentTimeout(
-                f"the segment count took longer than {timeout_ms} ms; narrow the rules "
-                "(e.g. add a list, country or date condition)"
-            ) from None
-        raise
+        async with statement_deadline(session, timeout_ms):
+            total = (
+                await session.execute(select(func.count()).select_from(Subscriber).where(clause))
+            ).scalar_one()
+            rows: list[dict[str, Any]] = []
+            if sample and total:
+                result = await session.execute(
+                    select(Subscriber.id, Subscriber.email, Subscriber.name)
+                    .where(clause)
+                    .order_by(Subscriber.id)
+                    .limit(SAMPLE_SIZE)
+                )
+                rows = [{"id": r.id, "email": r.email, "name": r.name} for r in result]
+    except StatementTimeout:
+        raise SegmentTimeout(
+            f"the segment count took longer than {timeout_ms} ms; narrow the rules "
+            "(e.g. add a list, country or date condition)"
+        ) from None
     return CountResult(count=int(total), sample=rows)
 
 
