@@ -183,3 +183,40 @@ def test_suppression_commands(env: dict[str, str]) -> None:
     assert bad.returncode == 2
     assert run(env, "suppression", "lift", "--id", entry, "--reason", "verified").returncode == 0
     assert run(env, "suppression", "list").stdout.strip() == "no suppressions"
+
+
+def test_bounce_server(env: dict[str, str], tmp_path: Path) -> None:
+    import smtplib
+
+    missing = run(env, "bounce-server", check=False)
+    assert missing.returncode == 2 and "HERALD_BOUNCE_DOMAIN" in missing.stderr
+    port = free_port()
+    env = {**env, "HERALD_BOUNCE_DOMAIN": "bounces.news.example.com"}
+    log = (tmp_path / "bounce.log").open("w")
+    proc = subprocess.Popen(
+        [*HERALD, "bounce-server", "--port", str(port), "--max-size", "20000"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(200):
+            try:
+                client = smtplib.SMTP("127.0.0.1", port, timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("bounce-server did not come up: " + (tmp_path / "bounce.log").read_text())
+        with client:
+            code, features = client.ehlo("relay.example.org")
+            assert code == 250 and b"SIZE 20000" in features
+            assert client.mail("<>")[0] == 250
+            assert client.rcpt("someone@example.org")[0] == 550
+            assert client.rcpt("postmaster@Bounces.News.Example.com")[0] == 250
+            assert client.data(b"Subject: hello\r\n\r\nJust saying hello.\r\n")[0] == 250
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
+        log.close()
+    assert "listening" in (tmp_path / "bounce.log").read_text()

@@ -1,8 +1,11 @@
-"""``herald dkim …`` and ``herald delivery …``: sending-domain keys and test sends."""
+"""``herald dkim …``, ``herald delivery …`` and ``herald bounce-server``: sending-domain keys,
+test sends and the bounce mailbox."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -10,6 +13,8 @@ import typer
 
 from herald.delivery import dkim_keys
 from herald.delivery.dkim import Algorithm
+from herald.delivery.inbound import Mailbox
+from herald.delivery.inbound.server import DEFAULT_MAX_SIZE, start_server, tls_context
 from herald.delivery.testsend import send_test
 from herald.kit.db import transaction
 from herald.kit.errors import HeraldError
@@ -134,3 +139,57 @@ def delivery_test(
     typer.echo(line)
     if not accepted:
         raise typer.Exit(1)
+
+
+def bounce_server(
+    host: Annotated[str, typer.Option(help="Bind address (0.0.0.0 or :: for a public MX).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port (25 for a public MX).")] = 2525,
+    max_size: Annotated[
+        int, typer.Option(help="Largest message accepted, in bytes (larger: 552).")
+    ] = DEFAULT_MAX_SIZE,
+    domain: Annotated[
+        str | None, typer.Option(help="Bounce domain served (default: HERALD_BOUNCE_DOMAIN).")
+    ] = None,
+    hostname: Annotated[
+        str | None, typer.Option(help="Name in the greeting and EHLO reply (default: domain).")
+    ] = None,
+    tls_cert: Annotated[
+        str | None, typer.Option(help="PEM certificate chain: offer STARTTLS.")
+    ] = None,
+    tls_key: Annotated[str | None, typer.Option(help="PEM private key of --tls-cert.")] = None,
+) -> None:
+    """Receive bounces (DSN), complaint reports (ARF) and mailto unsubscribes for the bounce
+    domain, and apply them like provider webhooks."""
+    served = domain or get_settings().bounce_domain
+    if not served:
+        raise typer.BadParameter("set HERALD_BOUNCE_DOMAIN or pass --domain", param_hint="--domain")
+    if max_size < 1024:
+        raise typer.BadParameter("at least 1024 bytes", param_hint="--max-size")
+    if bool(tls_cert) != bool(tls_key):
+        raise typer.BadParameter("--tls-cert and --tls-key go together", param_hint="--tls-key")
+    tls = tls_context(tls_cert, tls_key) if tls_cert and tls_key else None
+
+    async def main(rt: Runtime) -> None:
+        if get_settings().log_level.upper() != "DEBUG":
+            # aiosmtpd logs every command with the addresses in it, flufl.bounce every detector
+            for name in ("mail.log", "flufl.bounce"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+        mailbox = Mailbox(rt.sessions, rt.signer, rt.keys, served)
+        server = await start_server(
+            mailbox, host, port, max_size=max_size, hostname=hostname, tls_context=tls
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        bound = ", ".join(str(s.getsockname()[:2]) for s in server.sockets)
+        typer.echo(f"bounce mailbox for {mailbox.domain} listening on {bound}")
+        try:
+            await stop.wait()
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    _run(main, migrate=True)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlalchemy import select
 
-from herald.cli.delivery import delivery_app, dkim_app
+from herald.cli.delivery import bounce_server, delivery_app, dkim_app
 from herald.kit.db import transaction
 from herald.kit.errors import HeraldError
 from herald.kit.logging import configure_logging
@@ -31,6 +31,7 @@ suppression_app = typer.Typer(help="The shared suppression list.", no_args_is_he
 app.add_typer(suppression_app, name="suppression")
 app.add_typer(dkim_app, name="dkim")
 app.add_typer(delivery_app, name="delivery")
+app.command("bounce-server")(bounce_server)
 
 T = TypeVar("T")
 

@@ -20,6 +20,7 @@ METHODS = (
     "one_click_unsub",
     "preferences",
     "provider_unsubscribe",  # an unsubscribe reported by a distributor's webhook (Mailjet unsub)
+    "mailto_unsub",  # a mail to the List-Unsubscribe mailto: URI (the bounce mailbox)
 )
 ACTIONS = ("granted", "confirmed", "withdrawn")
 CONSENT_TEXT_VERSION = "2026-11-01"

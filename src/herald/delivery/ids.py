@@ -106,8 +106,7 @@ def message_id(key: MessageKey, domain: str, secret: bytes) -> str:
     return f"<{dotted}.{_mid_mac(secret, key, domain)}@{domain}>"
 
 
-def parse_message_id(value: str, secrets: list[bytes]) -> MessageKey | None:
-    """The key behind one of our Message-IDs, or None (foreign or forged ids)."""
+def _split_message_id(value: str) -> tuple[MessageKey, str, str] | None:
     match = _MID.match((value or "").strip())
     if not match:
         return None
@@ -116,6 +115,22 @@ def parse_message_id(value: str, secrets: list[bytes]) -> MessageKey | None:
         key = MessageKey(Kind(kind_text), tuple(int(p) for p in dotted.split(".")))
     except ValueError:
         return None
+    return key, mac, domain
+
+
+def claimed_message_key(value: str) -> MessageKey | None:
+    """The key a Message-ID of our shape *claims*, its HMAC unchecked (e.g. signed with a key
+    rotated out since). Trust it only after matching the whole id against the delivery ledger."""
+    found = _split_message_id(value)
+    return found[0] if found else None
+
+
+def parse_message_id(value: str, secrets: list[bytes]) -> MessageKey | None:
+    """The key behind one of our Message-IDs, or None (foreign or forged ids)."""
+    found = _split_message_id(value)
+    if found is None:
+        return None
+    key, mac, domain = found
     for secret in secrets:
         if hmac.compare_digest(_mid_mac(secret, key, domain), mac):
             return key
@@ -148,10 +163,18 @@ def return_path(signer: TokenSigner, key: MessageKey, bounce_domain: str) -> str
     return f"bounces+{verp_token(signer, key)}@{bounce_domain}"
 
 
-def parse_return_path(signer: TokenSigner, address: str) -> MessageKey:
-    """The key from a bounce recipient ``bounces+{token}@…``; raises :class:`TokenInvalid`."""
+def return_path_token(address: str) -> str | None:
+    """The token of a VERP address ``bounces+{token}@…`` (unverified), or None for others."""
     local = (address or "").strip().strip("<>").rpartition("@")[0]
     prefix, plus, token = local.partition("+")
     if prefix.lower() != "bounces" or not plus:
+        return None
+    return token
+
+
+def parse_return_path(signer: TokenSigner, address: str) -> MessageKey:
+    """The key from a bounce recipient ``bounces+{token}@…``; raises :class:`TokenInvalid`."""
+    token = return_path_token(address)
+    if token is None:
         raise TokenInvalid("not a VERP address")
     return parse_verp_token(signer, token)

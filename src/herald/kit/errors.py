@@ -44,6 +44,13 @@ class RateLimited(HeraldError):
         self.retry_after = retry_after
 
 
+class Unavailable(HeraldError):
+    """A transient failure (the database, a remote service): the caller should try again later
+    (a 5xx for webhooks, a 4xx SMTP reply for the bounce mailbox)."""
+
+    code = "unavailable"
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
 

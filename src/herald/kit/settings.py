@@ -15,6 +15,11 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Providers redeliver events for up to 24 h (Mailjet, Event Grid) and reporting MTAs retry a
+# DSN for up to 5 days (Postfix/sendmail queue lifetime); a purged row can no longer tell a
+# redelivery from a new event, so rows live at least a week.
+MIN_DELIVERY_EVENT_RETENTION_DAYS = 7
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HERALD_", extra="ignore")
@@ -39,6 +44,9 @@ class Settings(BaseSettings):
     distributor_timeout_seconds: float = 60.0  # a send call slower than this counts as failed
     webhook_secret: str | None = None  # /_internal/distributor-webhook/{mailjet,acs} secret
     ses_topic_arns: str = ""  # comma-separated SNS topics whose SES feedback is accepted
+    # delivery_events rows older than this (since received) are purged; they are the dedupe
+    # memory for redelivered reports, so never shorter than MIN_DELIVERY_EVENT_RETENTION_DAYS
+    delivery_event_retention_days: int = 180
     turnstile_secret: str | None = None
     turnstile_sitekey: str | None = None
     turnstile_verify_url: str = "https://challenges.cloudflare.com/turnstile/v0/siteverify"
@@ -77,6 +85,16 @@ class Settings(BaseSettings):
         if not names or unknown:
             raise ValueError(f"HERALD_DISTRIBUTORS: unknown distributor(s) {unknown or value!r}")
         return ",".join(names)
+
+    @field_validator("delivery_event_retention_days")
+    @classmethod
+    def _retention(cls, value: int) -> int:
+        if value < MIN_DELIVERY_EVENT_RETENTION_DAYS:
+            raise ValueError(
+                "HERALD_DELIVERY_EVENT_RETENTION_DAYS must be at least "
+                f"{MIN_DELIVERY_EVENT_RETENTION_DAYS} (the dedupe window for redelivered reports)"
+            )
+        return value
 
     @property
     def distributor_chain(self) -> list[str]:

@@ -57,7 +57,8 @@ class DeliveryEvent(IdMixin, Base):
     ``(provider, event_key)`` is unique: the provider's own event id, or a stable synthetic key
     when the provider gives none, so an event delivered twice is applied once. Evidence rows
     without foreign keys (they outlive campaigns); the recipient is kept only as a keyed hash
-    and erasure deletes a subscriber's rows.
+    and erasure deletes a subscriber's rows. Rows are purged
+    ``HERALD_DELIVERY_EVENT_RETENTION_DAYS`` after they were received.
     """
 
     __tablename__ = "delivery_events"
@@ -66,6 +67,7 @@ class DeliveryEvent(IdMixin, Base):
         Index("ix_delivery_events_subscriber_id", "subscriber_id"),
         Index("ix_delivery_events_campaign_kind", "campaign_id", "kind"),
         Index("ix_delivery_events_recipient_hash", "recipient_hash"),
+        Index("ix_delivery_events_received_at", "received_at"),  # the retention purge
     )
 
     provider: Mapped[str] = mapped_column(String(16), nullable=False)

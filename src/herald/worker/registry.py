@@ -12,6 +12,7 @@ from herald.audience.imports import service as imports
 from herald.audience.optin import CONFIRMATION_JOB
 from herald.campaigns.dispatch.sender import tick
 from herald.campaigns.service import START_JOB
+from herald.delivery.feedback.retention import purge_expired as purge_delivery_events
 from herald.kit import clock
 from herald.kit.db import transaction
 from herald.queue import PermanentJobError, purge_finished
@@ -73,12 +74,18 @@ async def _purge_tracking(rt: Runtime) -> None:
         await purge_events(session, clock.now() - TRACKING_RETENTION)
 
 
+async def _purge_delivery_events(rt: Runtime) -> None:
+    days = rt.settings.delivery_event_retention_days
+    await purge_delivery_events(rt.sessions, clock.now() - timedelta(days=days))
+
+
 TRACKING_RETENTION = timedelta(days=90)
 
 PERIODIC: list[Periodic] = [
     Periodic("queue.purge_finished", 3600, _purge_jobs),
     Periodic("campaigns.dispatch_tick", 60, _dispatch_tick),
     Periodic("tracking.purge_expired", 3600, _purge_tracking),
+    Periodic("delivery.purge_events", 3600, _purge_delivery_events),
 ]
 
 

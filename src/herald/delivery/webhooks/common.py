@@ -6,16 +6,14 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from herald.kit.errors import HeraldError, ValidationFailed
+from herald.kit.errors import Unavailable, ValidationFailed
 
 MAX_EVENTS = 10_000  # per request; Mailjet v2 groups one second of events, Event Grid ≤ 5,000
 
 
-class WebhookUnavailable(HeraldError):
+class WebhookUnavailable(Unavailable):
     """A transient failure (database, certificate fetch, confirmation call): answer 5xx so the
     provider retries."""
-
-    code = "unavailable"
 
 
 def malformed(message: str) -> ValidationFailed:

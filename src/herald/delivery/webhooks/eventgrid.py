@@ -15,19 +15,18 @@ Event Grid events have an ``id`` (the dedupe key). ``data.messageId`` is the sen
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from herald.delivery import ids
 from herald.delivery.feedback import EventKind, FeedbackEvent, normalise_recipient
+from herald.delivery.feedback.status import find_status, status_kind
 from herald.delivery.webhooks.common import as_list, iso_time, load_json, malformed, text
 
 PROVIDER = "acs"
 VALIDATION = "Microsoft.EventGrid.SubscriptionValidationEvent"
 DELIVERY_REPORT = "Microsoft.Communication.EmailDeliveryReportReceived"
 ENGAGEMENT = "Microsoft.Communication.EmailEngagementTrackingReportReceived"
-_STATUS_CODE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 
 
 @dataclass(slots=True)
@@ -40,7 +39,7 @@ def classify_failure(status: str, details: str) -> EventKind:
     """listmonk's mapping, tightened: 5.7.x (policy/authentication) never suppresses, and a
     receiver spam filter (FilteredSpam, Quarantined) is not a complaint by a person."""
     lowered = details.lower()
-    code = _STATUS_CODE.search(details)
+    code = find_status(details)
     if status in ("bounced", "suppressed"):
         return EventKind.BOUNCE_HARD
     if status in ("filteredspam", "quarantined"):
@@ -48,10 +47,9 @@ def classify_failure(status: str, details: str) -> EventKind:
             return EventKind.COMPLAINT
         return EventKind.BLOCKED
     # failed (and any status Microsoft adds later: "any value other than Delivered is failed")
-    if code is not None:
-        if code.group(1) == "5":
-            return EventKind.BLOCKED if code.group(2) == "7" else EventKind.BOUNCE_HARD
-        return EventKind.BOUNCE_SOFT
+    if code is not None:  # a failure report: even a stray 2.x.x code is not "delivered"
+        kind = status_kind(code)
+        return EventKind.BOUNCE_SOFT if kind is EventKind.DELIVERED else kind
     if any(word in lowered for word in ("does not exist", "unknown user", "no such user")):
         return EventKind.BOUNCE_HARD
     return EventKind.BOUNCE_SOFT

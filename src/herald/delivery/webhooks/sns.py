@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from herald.delivery import ids
 from herald.delivery.feedback import EventKind, FeedbackEvent, normalise_recipient
+from herald.delivery.feedback.status import find_status, is_policy
 from herald.delivery.webhooks.common import (
     WebhookUnavailable,
     as_list,
@@ -214,7 +215,6 @@ _SES_TYPES = {
     "open": "open",
     "click": "click",
 }
-_STATUS_CODE = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 
 
 def _message_key(mail: dict[str, Any], secrets: list[bytes]) -> ids.MessageKey | None:
@@ -240,11 +240,8 @@ def _message_key(mail: dict[str, Any], secrets: list[bytes]) -> ids.MessageKey |
 
 
 def _bounce_kind(bounce: dict[str, Any], recipient: dict[str, Any]) -> EventKind:
-    status = str(recipient.get("status") or "")
-    code = _STATUS_CODE.search(status) or _STATUS_CODE.search(
-        str(recipient.get("diagnosticCode") or "")
-    )
-    if code is not None and code.group(1) == "5" and code.group(2) == "7":
+    code = find_status(recipient.get("status"), recipient.get("diagnosticCode"))
+    if code is not None and is_policy(code):
         return EventKind.BLOCKED  # policy / authentication: not the mailbox's fault
     if bounce.get("bounceType") == "Permanent":
         return EventKind.BOUNCE_HARD
