@@ -149,7 +149,7 @@ async def test_unconfigured_secret_fails_closed(
     assert r.status_code == 401
 
 
-async def test_duplicates_apply_once_and_three_soft_bounces_count_as_hard(
+async def test_duplicates_apply_once_and_five_soft_bounces_in_a_row_count_as_hard(
     db_kind: str, runtime: Runtime, app_client: httpx.AsyncClient, sns: FakeSns
 ) -> None:
     sid = await make_audience(runtime)
@@ -159,12 +159,29 @@ async def test_duplicates_apply_once_and_three_soft_bounces_count_as_hard(
         r = await post_mailjet(app_client, [soft])
         assert r.status_code == 200
     assert r.json()["duplicates"] == 1
-    async with transaction(runtime.sessions) as s:
-        assert (await s.get(Subscriber, sid)).soft_bounce_count == 1  # type: ignore[union-attr]
+
+    async def soft_count() -> int:
+        async with transaction(runtime.sessions) as s:
+            return (await s.get(Subscriber, sid)).soft_bounce_count  # type: ignore[union-attr]
+
+    assert await soft_count() == 1
     assert len(await delivery_events(runtime)) == 1
-    assert await statuses(runtime, sid) == ["active", "active"]
     for t in (30, 40):
         await post_mailjet(app_client, [{**soft, "time": at(t)}])
+    assert await soft_count() == 3
+    # A delivery ends the run: four more soft bounces are not yet five in a row.
+    await post_mailjet(app_client, [mj("sent", "ada@example.com", key, t=55)])
+    assert await soft_count() == 0
+    for t in (60, 70, 80, 90):
+        await post_mailjet(app_client, [{**soft, "time": at(t)}])
+    assert await soft_count() == 4
+    assert await statuses(runtime, sid) == ["active", "active"]
+    assert await suppressions(runtime) == []
+    # A soft bounce that happened before the delivery (arriving late) does not extend the run.
+    await post_mailjet(app_client, [{**soft, "time": at(45)}])  # the earlier run: 4 in a row
+    assert await statuses(runtime, sid) == ["active", "active"]
+    await post_mailjet(app_client, [{**soft, "time": at(100)}])
+    assert await soft_count() == 5
     assert await statuses(runtime, sid) == ["bounced", "bounced"]
     assert await suppressions(runtime) == [(0, "all", "soft_bounce_limit")]
     assert (await delivery_events(runtime))[-1].outcome == "soft_bounce_limit"

@@ -6,12 +6,15 @@ reports). :func:`ingest` records each one once in ``delivery_events`` and applie
 monotonically (:mod:`.ladder`):
 
 - ``bounce_hard``: subscriptions → ``bounced``, address suppressed (``hard_bounce``, stream all).
-- ``bounce_soft``: ``Subscriber.soft_bounce_count`` + 1; at :data:`SOFT_BOUNCE_LIMIT` the
-  subscriber is treated as hard-bounced (suppression reason ``soft_bounce_limit``).
+- ``bounce_soft``: ``Subscriber.soft_bounce_count`` is the current run of consecutive soft
+  bounces (ordered by when they happened; a ``delivered`` ends a run); a run of
+  :data:`SOFT_BOUNCE_LIMIT` (5) treats the subscriber as hard-bounced (suppression reason
+  ``soft_bounce_limit``).
 - ``complaint``: subscriptions → ``complained``, address suppressed (``complaint``, stream
   marketing: mandatory transactional mail still goes out).
 - ``unsub``: subscriptions → ``unsubscribed`` with a consent withdrawal record.
-- ``delivered`` / ``open`` / ``click`` / ``blocked``: recorded only. ``blocked`` covers policy
+- ``delivered``: recorded; resets a non-zero soft-bounce count.
+- ``open`` / ``click`` / ``blocked``: recorded only. ``blocked`` covers policy
   rejections (RFC 3463 5.7.x, provider pre-blocks, receiver spam filters): they say nothing
   about the mailbox, so they never suppress.
 

@@ -21,8 +21,9 @@ from herald.compliance.consent import record_consent
 from herald.delivery.feedback.events import EventKind, FeedbackEvent, feedback_actor
 from herald.delivery.feedback.suppress import suppress_for
 from herald.models.audience import Subscriber, Subscription
+from herald.models.delivery import DeliveryEvent
 
-SOFT_BOUNCE_LIMIT = 3
+SOFT_BOUNCE_LIMIT = 5  # consecutive soft bounces (no delivery between them) count as hard
 
 # The feedback ladder: a subscription only moves to a strictly higher rung.
 _RANK = {
@@ -54,6 +55,8 @@ async def apply_event(
     kind = event.kind
     if kind is EventKind.BOUNCE_SOFT:
         return await _soft_bounce(session, event, subscribers, row_id)
+    if kind is EventKind.DELIVERED:
+        return await _delivered(session, subscribers, row_id)
     if kind not in _TARGET:
         return "recorded"
     changed = False
@@ -69,29 +72,73 @@ async def apply_event(
     return f"{kind.value}_applied" if changed else "no_change"
 
 
+async def soft_bounce_runs(session: AsyncSession, row_id: int) -> tuple[int, int]:
+    """(longest run, current run) of consecutive soft bounces in the address's history.
+
+    The history is every recorded ``bounce_soft`` and ``delivered`` event for the address (by its
+    keyed hash, else by subscriber), ordered by when it *happened*, not when it arrived, so a
+    shuffled or replayed feed reaches the same verdict as an in-order one. A delivery ends a run.
+    """
+    row = (
+        await session.execute(
+            select(DeliveryEvent.recipient_hash, DeliveryEvent.subscriber_id).where(
+                DeliveryEvent.id == row_id
+            )
+        )
+    ).one()
+    if row.recipient_hash is not None:
+        same_address = DeliveryEvent.recipient_hash == row.recipient_hash
+    elif row.subscriber_id is not None:
+        same_address = DeliveryEvent.subscriber_id == row.subscriber_id
+    else:
+        return 1, 1
+    kinds = await session.execute(
+        select(DeliveryEvent.kind)
+        .where(same_address, DeliveryEvent.kind.in_(_SOFT_HISTORY))
+        .order_by(DeliveryEvent.occurred_at, DeliveryEvent.kind, DeliveryEvent.event_key)
+    )
+    longest = current = 0
+    for (kind,) in kinds:
+        current = current + 1 if kind == EventKind.BOUNCE_SOFT.value else 0
+        longest = max(longest, current)
+    return longest, current
+
+
+_SOFT_HISTORY = (EventKind.BOUNCE_SOFT.value, EventKind.DELIVERED.value)
+
+
+async def _delivered(session: AsyncSession, subscribers: list[Subscriber], row_id: int) -> str:
+    """A delivery resets the soft-bounce count (only addresses that have one pay the query)."""
+    if any(s.soft_bounce_count for s in subscribers):
+        _, current = await soft_bounce_runs(session, row_id)
+        for subscriber in subscribers:
+            if subscriber.soft_bounce_count != current:
+                subscriber.soft_bounce_count = current
+                await session.execute(
+                    update(Subscriber)
+                    .where(Subscriber.id == subscriber.id)
+                    .values(soft_bounce_count=current)
+                )
+    return "recorded"
+
+
 async def _soft_bounce(
     session: AsyncSession, event: FeedbackEvent, subscribers: list[Subscriber], row_id: int
 ) -> str:
     if not subscribers:
         return "no_subscriber"
-    escalated = False
+    longest, current = await soft_bounce_runs(session, row_id)
+    escalated = longest >= SOFT_BOUNCE_LIMIT
     for subscriber in subscribers:
-        count = (
-            await session.execute(
-                update(Subscriber)
-                .where(Subscriber.id == subscriber.id)
-                .values(soft_bounce_count=Subscriber.soft_bounce_count + 1)
-                .returning(Subscriber.soft_bounce_count)
-            )
-        ).scalar_one()
-        subscriber.soft_bounce_count = count
-        if count < SOFT_BOUNCE_LIMIT:
+        subscriber.soft_bounce_count = current
+        row = update(Subscriber).where(Subscriber.id == subscriber.id)
+        await session.execute(row.values(soft_bounce_count=current))
+        if not escalated:
             continue
-        escalated = True
         moved = await _move(session, event, subscriber, Status.BOUNCED)
         if moved:
             await _audit_change(
-                session, event, subscriber, EventKind.BOUNCE_SOFT, moved, row_id, soft_count=count
+                session, event, subscriber, EventKind.BOUNCE_SOFT, moved, row_id, soft_count=longest
             )
         await suppress_for(session, event, [subscriber], "soft_bounce_limit", "all")
     return "soft_bounce_limit" if escalated else "soft_bounce_counted"
