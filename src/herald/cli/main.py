@@ -11,6 +11,7 @@ import typer
 from sqlalchemy import select
 
 from herald.cli.delivery import delivery_app, dkim_app
+from herald.cli.transactional import transactional_app
 from herald.kit.db import transaction
 from herald.kit.errors import HeraldError
 from herald.kit.logging import configure_logging
@@ -31,6 +32,7 @@ suppression_app = typer.Typer(help="The shared suppression list.", no_args_is_he
 app.add_typer(suppression_app, name="suppression")
 app.add_typer(dkim_app, name="dkim")
 app.add_typer(delivery_app, name="delivery")
+app.add_typer(transactional_app, name="transactional")
 
 T = TypeVar("T")
 
