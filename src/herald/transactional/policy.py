@@ -1,9 +1,9 @@
 """Who may receive a transactional message: the shared suppression list, then opt-outs.
 
 - Mandatory categories are blocked only by entries for all mail (hard bounce, soft-bounce
-  limit, erasure, an operator's block); a complaint or an unsubscribe-all does not stop them.
-- Optional categories are also blocked by marketing entries (complaint, unsubscribe-all) and by
-  the recipient's opt-out of the category in the preference centre.
+  limit, erasure, an operator's block); a complaint does not stop them.
+- Optional categories are also blocked by marketing-only entries (a complaint, an operator's
+  marketing block) and by the recipient's opt-out of the category in the preference centre.
 """
 
 from __future__ import annotations
