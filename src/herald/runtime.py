@@ -24,6 +24,7 @@ from herald.kit.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimite
 from herald.kit.settings import Settings
 from herald.kit.tokens import TokenSigner
 from herald.tracking.recorder import Recorder
+from herald.transactional import Notifier, notifier_for
 from herald.transactional.optin import SenderIdentity
 
 
@@ -104,6 +105,14 @@ class Runtime:
             base_url=self.settings.base_url,
             message_id_secret=self.keys[0],
         )
+
+    def notifier(self) -> Notifier:
+        """Renders transactional mail: the template catalogue and the link signer."""
+        found = self.extras.get("notifier")
+        if not isinstance(found, Notifier):
+            found = notifier_for(self.settings, self.signer)
+            self.extras["notifier"] = found
+        return found
 
     def recorder(self) -> Recorder:
         """The tracking recorder of this process (started on first use)."""

@@ -11,6 +11,7 @@ import typer
 from sqlalchemy import select
 
 from herald.cli.delivery import bounce_server, delivery_app, dkim_app
+from herald.cli.transactional import transactional_app
 from herald.kit.db import transaction
 from herald.kit.errors import HeraldError
 from herald.kit.logging import configure_logging
@@ -32,6 +33,7 @@ app.add_typer(suppression_app, name="suppression")
 app.add_typer(dkim_app, name="dkim")
 app.add_typer(delivery_app, name="delivery")
 app.command("bounce-server")(bounce_server)
+app.add_typer(transactional_app, name="transactional")
 
 T = TypeVar("T")
 

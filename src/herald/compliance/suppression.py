@@ -99,24 +99,37 @@ async def suppress(
 
 
 def _blocking(stream: str) -> list[str]:
-    # A marketing send is blocked by either kind; a mandatory transactional one only by 'all'.
+    # A marketing send (or an optional transactional one) is blocked by either kind; a
+    # mandatory transactional one (stream 'transactional') only by 'all'.
     return ["all", "marketing"] if stream == "marketing" else ["all"]
 
 
-async def is_suppressed(
+async def blocking_reason(
     session: AsyncSession, address: str, *, tenant_id: int | None, stream: str = "marketing"
-) -> bool:
+) -> str | None:
+    """The reason of an entry that blocks mail of ``stream`` to the address (None: no entry).
+
+    ``stream`` is ``marketing`` (also optional transactional mail) or ``transactional``
+    (mandatory transactional mail, blocked only by ``all`` entries). ``all`` entries win.
+    """
     digest = await email_hash(session, address)
     row = await session.execute(
-        select(Suppression.id)
+        select(Suppression.reason)
         .where(
             Suppression.email_hash == digest,
             Suppression.scope.in_({0, _scope(tenant_id)}),
             Suppression.stream.in_(_blocking(stream)),
         )
+        .order_by(Suppression.stream)
         .limit(1)
     )
-    return row.first() is not None
+    return row.scalar_one_or_none()
+
+
+async def is_suppressed(
+    session: AsyncSession, address: str, *, tenant_id: int | None, stream: str = "marketing"
+) -> bool:
+    return await blocking_reason(session, address, tenant_id=tenant_id, stream=stream) is not None
 
 
 async def suppressed_hashes(

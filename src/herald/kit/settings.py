@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     dispatch_budget_seconds: float = 20.0  # one dispatcher pass sends for at most this long
     quiet_hours_start: int = 22  # recipient-local hour when marketing sends stop
     quiet_hours_end: int = 7  # … and resume
+    # A directory of transactional templates that extends and overrides the packaged ones.
+    transactional_templates_dir: Path | None = None
 
     @field_validator("distributors")
     @classmethod

@@ -8,6 +8,7 @@ from herald.models import (
     delivery,
     segments,
     tracking,
+    transactional,
     work,
 )
 from herald.models.base import Base
@@ -24,5 +25,6 @@ __all__ = [
     "metadata",
     "segments",
     "tracking",
+    "transactional",
     "work",
 ]

@@ -170,6 +170,11 @@ def compile_text(source: str, field: str = "subject") -> Any:
     return _compile(TEXT_ENV, source, field, f"{field}: ")
 
 
+def compile_html(source: str, field: str) -> Any:
+    """An autoescaped HTML template; syntax errors are a :class:`MergeError`."""
+    return _compile(HTML_ENV, source, field, f"{field}: ")
+
+
 def render(template: Any, context: Mapping[str, Any]) -> str:
     """Render with the budget and output limits; any failure is a :class:`MergeError`."""
     token = _budget.set(_Budget(MAX_ITERATIONS, time.monotonic() + MAX_SECONDS))

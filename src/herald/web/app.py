@@ -31,6 +31,7 @@ from herald.web.sys import segments as sys_segments
 from herald.web.sys import subscribers as sys_subscribers
 from herald.web.sys import suppressions as sys_suppressions
 from herald.web.sys import templates as sys_templates
+from herald.web.sys import transactional as sys_transactional
 from herald.worker.runner import Worker
 
 
@@ -48,6 +49,7 @@ def create_app(
         owned = runtime is None
         rt = runtime or build_runtime(settings)
         app.state.runtime = rt
+        rt.notifier()  # unusable transactional templates stop the start, not a later send
         task: asyncio.Task[None] | None = None
         worker: Worker | None = None
         if embedded_worker:
@@ -93,6 +95,7 @@ def create_app(
     app.include_router(sys_suppressions.router)
     app.include_router(sys_templates.router)
     app.include_router(sys_campaigns.router)
+    app.include_router(sys_transactional.router)
     app.include_router(admin_views.router)
     app.include_router(webhooks.router)
 

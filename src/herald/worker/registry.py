@@ -18,7 +18,8 @@ from herald.kit.db import transaction
 from herald.queue import PermanentJobError, purge_finished
 from herald.runtime import Runtime
 from herald.tracking.recorder import purge_events
-from herald.transactional.jobs import send_confirmation
+from herald.transactional.jobs import send_confirmation, send_notification
+from herald.transactional.service import SEND_JOB
 
 JobHandler = Callable[[Runtime, dict[str, Any]], Awaitable[None]]
 
@@ -34,6 +35,10 @@ async def _confirmation(rt: Runtime, payload: dict[str, Any]) -> None:
     await send_confirmation(
         rt.sessions, rt.signer, rt.distributor, rt.sender, int(payload["subscriber_id"])
     )
+
+
+async def _notification(rt: Runtime, payload: dict[str, Any]) -> None:
+    await send_notification(rt.sessions, rt.distributor, rt.sender, int(payload["notification_id"]))
 
 
 async def _import(rt: Runtime, payload: dict[str, Any]) -> None:
@@ -55,6 +60,7 @@ async def _campaign_start(rt: Runtime, payload: dict[str, Any]) -> None:
 
 JOB_HANDLERS: dict[str, JobHandler] = {
     CONFIRMATION_JOB: _confirmation,
+    SEND_JOB: _notification,
     imports.IMPORT_JOB: _import,
     START_JOB: _campaign_start,
 }

@@ -1,4 +1,5 @@
-"""/admin/newsletter/{lists, lists/{id}/subscribers}: a tenant admin's read-only window."""
+"""/admin/newsletter/{lists, lists/{id}/subscribers, notifications}: a tenant admin's read-only
+window."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from fastapi import APIRouter
 from herald.audience import lists as lists_service
 from herald.audience import subscribers as svc
 from herald.audience.schemas import ListOut, Page, SubscriberOut
+from herald.transactional.notifications import NotificationFilter
 from herald.web.deps import SessionDep, TenantActor
 from herald.web.pagination import Cursor, Limit, after_id, next_cursor
+from herald.web.sys.transactional import NotificationOut, StatusQuery, notification_page
 
 router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 
@@ -40,3 +43,15 @@ async def list_subscribers(
         items=await svc.to_out(session, rows),
         next_cursor=next_cursor([r.id for r in rows], limit),
     )
+
+
+@router.get("/notifications", response_model=Page[NotificationOut])
+async def notifications(
+    actor: TenantActor,
+    session: SessionDep,
+    status: StatusQuery = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[NotificationOut]:
+    """The tenant's notification log, newest first."""
+    return await notification_page(session, actor, NotificationFilter(status=status), cursor, limit)

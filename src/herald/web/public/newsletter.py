@@ -18,6 +18,7 @@ from herald.kit.logging import get_logger
 from herald.kit.text import normalise_email
 from herald.kit.tokens import Purpose
 from herald.web.deps import ClientIP, RuntimeDep, SessionDep
+from herald.web.public import notification_prefs
 from herald.web.public.forms import as_slug_list, as_text, read_fields
 from herald.web.public.pages import invalid_link_page, language_options, render_page
 
@@ -131,6 +132,7 @@ class PreferencesOut(BaseModel):
     name: str | None
     language: str
     lists: list[dict[str, Any]]
+    notifications: list[dict[str, Any]]  # optional notification categories: category, name…
 
 
 class PreferencesIn(BaseModel):
@@ -139,21 +141,23 @@ class PreferencesIn(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, max_length=8)
     lists: dict[str, bool] | None = Field(default=None, max_length=200)
+    notifications: dict[str, bool] | None = Field(default=None, max_length=200)
 
 
-def _prefs_out(prefs: optin.Preferences) -> PreferencesOut:
+async def _prefs_out(rt: Any, session: Any, prefs: optin.Preferences) -> PreferencesOut:
     sub = prefs.subscriber
     return PreferencesOut(
         email=sub.email,
         name=sub.name,
         language=sub.language,
         lists=[{"slug": i.slug, "name": i.name, "subscribed": i.subscribed} for i in prefs.lists],
+        notifications=await notification_prefs.items(session, rt, sub),
     )
 
 
 @router.get("/public/newsletter/preferences/{token}", response_model=PreferencesOut)
 async def get_preferences(token: TokenPath, rt: RuntimeDep, session: SessionDep) -> PreferencesOut:
-    return _prefs_out(await optin.preferences(session, rt.signer, token))
+    return await _prefs_out(rt, session, await optin.preferences(session, rt.signer, token))
 
 
 @router.put("/public/newsletter/preferences/{token}", response_model=PreferencesOut)
@@ -167,17 +171,22 @@ async def put_preferences(
 ) -> PreferencesOut:
     if body.language is not None and not is_supported(body.language):
         raise ValidationFailed(f"language must be one of {', '.join(LANGUAGES)}", field="language")
-    prefs = await optin.update_preferences(
-        session,
-        rt.signer,
-        token,
-        name=body.name,
-        language=body.language,
-        lists=body.lists,
-        ip=ip,
-        user_agent=request.headers.get("user-agent"),
-    )
-    return _prefs_out(prefs)
+    if body.notifications is not None and body.model_fields_set == {"notifications"}:
+        prefs = await optin.preferences(session, rt.signer, token)
+    else:
+        prefs = await optin.update_preferences(
+            session,
+            rt.signer,
+            token,
+            name=body.name,
+            language=body.language,
+            lists=body.lists,
+            ip=ip,
+            user_agent=request.headers.get("user-agent"),
+        )
+    if body.notifications:
+        await notification_prefs.apply(session, rt, prefs.subscriber, body.notifications)
+    return await _prefs_out(rt, session, prefs)
 
 
 def _lang_links(token: str) -> list[tuple[str, str]]:
@@ -201,6 +210,8 @@ async def _render_preferences(
         language=prefs.subscriber.language,
         languages=language_options(),
         lists=prefs.lists,
+        notifications=await notification_prefs.items(session, rt, prefs.subscriber, lang),
+        mandatory_notifications=notification_prefs.mandatory_names(rt, lang),
         action=f"/{lang}/newsletter/preferences?token={token}",
         unsubscribe_all_action=f"/public/newsletter/unsubscribe-all/{unsub_all}?lang={lang}",
     )
@@ -247,6 +258,9 @@ async def preferences_form(
             if item.status not in {"bounced", "complained", "suppressed"}
         }
     language = as_text(data.get("language"), "language", 8)
+    notifications = notification_prefs.from_form(rt, data)
+    if notifications:
+        await notification_prefs.apply(session, rt, current.subscriber, notifications)
     await optin.update_preferences(
         session,
         rt.signer,
