@@ -4,8 +4,8 @@
 
 A real `herald worker` process sends a campaign (more recipients than the window can take) on
 PostgreSQL into an SMTP server on loopback that stamps each message's arrival. Over ``--minutes``
-from the first arrival it reports the achieved rate against the allowed one (target 95–100 %) and
-the busiest one-second window against the average (target ≤ 2×). The baseline is the allowed
+after the first second it reports the achieved rate against the allowed one (target 95–100 %)
+and the busiest one-second window against the average (target ≤ 2×). The baseline is the allowed
 rate itself. Figures go to ``bench/RESULTS-throttle.md``.
 """
 
@@ -26,6 +26,8 @@ from bench.common import drop_postgres, fresh_postgres, machine_line, write_resu
 from bench.dispatch import campaign, populate, settings
 from bench.smtp_send import free_port
 from herald.runtime import build_runtime
+
+WARM_UP = 1.0
 
 
 class Stamper:
@@ -56,7 +58,7 @@ async def main(args: argparse.Namespace) -> int:
             while not stamper.arrivals:  # noqa: ASYNC110 - the sink runs in another thread
                 await asyncio.sleep(0.1)
             first = stamper.arrivals[0]
-            while time.monotonic() < first + window + 1:
+            while time.monotonic() < first + WARM_UP + window + 1:
                 if worker.poll() is not None:
                     raise RuntimeError("the worker died")
                 await asyncio.sleep(0.5)
@@ -67,9 +69,11 @@ async def main(args: argparse.Namespace) -> int:
         controller.stop()
         drop_postgres(url)
 
-    # Rate from events counts intervals: the messages after the first one, up to the window's end.
-    inside = [t - first for t in stamper.arrivals[1:] if t - first <= window]
-    achieved = len(inside) / window
+    # The first second is warm-up (SMTP connections opening); the window is the next
+    # ``--minutes``. The rate of events is (messages − 1) / (last − first): intervals.
+    start = first + WARM_UP
+    inside = [t - start for t in stamper.arrivals if 0 <= t - start <= window]
+    achieved = (len(inside) - 1) / (inside[-1] - inside[0])
     seconds = Counter(int(t) for t in inside)
     per_second = [seconds.get(s, 0) for s in range(int(window))]
     busiest = max(per_second)
@@ -84,7 +88,7 @@ loopback stamping each arrival · `throttle_per_hour` = {args.per_hour:,}
 | measurement | figure |
 |---|---|
 | allowed rate (baseline) | {allowed:.2f} msg/s · {allowed * window:,.0f} in {args.minutes} min |
-| achieved, {args.minutes} min after the first message | {len(inside):,} · {achieved:.2f} msg/s |
+| achieved, {args.minutes} min after 1 s warm-up ({len(inside):,} sent) | {achieved:.3f} msg/s |
 | **achieved / allowed** | **{achieved / allowed:.1%}** (target 95–100 %) |
 | busiest one-second window | **{busiest} = {busiest / achieved:.2f}× the average** (target ≤ 2×) |
 | one-second windows: median · stdev | {median:.0f} · {stdev:.2f} |
