@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from herald.accounts.sessions import require_fresh_auth
 from herald.audience import lists as lists_service
 from herald.audience import subscribers as svc
 from herald.audience.erasure import erase_subscriber
@@ -27,15 +28,21 @@ from herald.models.audience import (
 )
 from herald.models.compliance import AuditEntry, ConsentRecord
 from herald.runtime import Runtime
-from herald.web.deps import RuntimeDep, SessionDep, SysActor
+from herald.web.deps import ReadActor, RuntimeDep, SessionDep, SysActor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: privacy"])
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 
 EXPORT_PAGE = 5000
 
 
 class EraseIn(BaseModel):
     reason: str = Field(min_length=3, max_length=500)
+    password: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="console sessions: the password, unless re-entered in the last 5 minutes",
+    )
 
 
 class EraseOut(BaseModel):
@@ -47,7 +54,14 @@ class EraseOut(BaseModel):
 async def erase(
     subscriber_id: int, body: EraseIn, actor: SysActor, session: SessionDep
 ) -> EraseOut:
-    """Delete the subscriber's personal data; keep only a suppression hash and the audit entry."""
+    """Delete the subscriber's personal data; keep only a suppression hash and the audit entry.
+
+    From the console this needs a fresh authentication (the password in ``password``, or
+    re-entered with ``POST /console/api/session/fresh`` in the last five minutes)."""
+    if actor.via_console:
+        await require_fresh_auth(
+            session, actor, password=body.password, message="re-enter your password to erase"
+        )
     digest = await erase_subscriber(session, actor, subscriber_id, reason=body.reason)
     return EraseOut(erased=True, suppression_hash=digest)
 
@@ -60,7 +74,8 @@ class TimelineItem(BaseModel):
 
 
 @router.get("/subscribers/{subscriber_id}/timeline", response_model=list[TimelineItem])
-async def timeline(subscriber_id: int, actor: SysActor, session: SessionDep) -> list[TimelineItem]:
+@admin_router.get("/subscribers/{subscriber_id}/timeline", response_model=list[TimelineItem])
+async def timeline(subscriber_id: int, actor: ReadActor, session: SessionDep) -> list[TimelineItem]:
     """Consent records, subscription state changes and audit entries, oldest first."""
     sub = await svc.get_subscriber(session, actor.scope(), subscriber_id)
     items: list[TimelineItem] = []
@@ -203,9 +218,10 @@ async def _export_rows(
 
 
 @router.get("/lists/{list_id}/export.csv", response_class=StreamingResponse)
+@admin_router.get("/lists/{list_id}/export.csv", response_class=StreamingResponse)
 async def export_list(
     list_id: int,
-    actor: SysActor,
+    actor: ReadActor,
     session: SessionDep,
     rt: RuntimeDep,
     status: Annotated[
