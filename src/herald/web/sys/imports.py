@@ -50,7 +50,35 @@ async def _file_chunks(upload: UploadFile) -> AsyncIterator[bytes]:
         yield chunk
 
 
-@router.post("/lists/{list_id}/imports", status_code=202, response_model=imports.ImportOut)
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "attested_by": {"type": "string"},
+                        "attested_at": {"type": "string", "format": "date-time"},
+                        "consent_method": {"type": "string"},
+                        "consent_source": {"type": "string"},
+                    },
+                }
+            },
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/lists/{list_id}/imports",
+    status_code=202,
+    response_model=imports.ImportOut,
+    openapi_extra=UPLOAD_BODY,
+)
 async def start_import(
     list_id: int,
     request: Request,

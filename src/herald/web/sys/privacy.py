@@ -94,6 +94,8 @@ async def timeline(subscriber_id: int, actor: ReadActor, session: SessionDep) ->
                 kind="consent",
                 summary=f"consent {c.action} ({c.method})",
                 details={
+                    "action": c.action,
+                    "method": c.method,
                     "list": slugs.get(c.list_id or 0),
                     "form_id": c.form_id,
                     "consent_text_version": c.consent_text_version,
@@ -121,7 +123,12 @@ async def timeline(subscriber_id: int, actor: ReadActor, session: SessionDep) ->
                 at=t.at,
                 kind="state",
                 summary=f"{t.from_status or 'new'} → {t.to_status}",
-                details={"list": slugs.get(subs[t.subscription_id].list_id), "reason": t.reason},
+                details={
+                    "list": slugs.get(subs[t.subscription_id].list_id),
+                    "reason": t.reason,
+                    "from": t.from_status,
+                    "to": t.to_status,
+                },
             )
         )
     for s in subs.values():
@@ -131,7 +138,7 @@ async def timeline(subscriber_id: int, actor: ReadActor, session: SessionDep) ->
                     at=s.created_at,
                     kind="state",
                     summary=f"new → {s.status}",
-                    details={"list": slugs.get(s.list_id)},
+                    details={"list": slugs.get(s.list_id), "from": None, "to": s.status},
                 )
             )
     for a in (
