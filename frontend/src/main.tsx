@@ -6,13 +6,14 @@ import "./styles.css";
 import { MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode } from "react";
+import { StrictMode, useMemo, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
 import { ApiError } from "./api/client";
 import { App } from "./app/App";
 import { SESSION_KEY } from "./auth/session";
-import { cssVariablesResolver, theme } from "./theme";
+import { cssVariablesResolver, makeTheme } from "./theme";
 
 const queryClient: QueryClient = new QueryClient({
   queryCache: new QueryCache({
@@ -32,15 +33,25 @@ const queryClient: QueryClient = new QueryClient({
   },
 });
 
+function Themed({ children }: { children: ReactNode }) {
+  const { t, i18n } = useTranslation();
+  const theme = useMemo(() => makeTheme(t("console.action.close"), t("console.action.clear")), [t, i18n.language]);
+  return (
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
+      {children}
+    </MantineProvider>
+  );
+}
+
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
-    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
+    <Themed>
       <Notifications position="top-right" />
       <QueryClientProvider client={queryClient}>
         <BrowserRouter basename="/console">
           <App />
         </BrowserRouter>
       </QueryClientProvider>
-    </MantineProvider>
+    </Themed>
   </StrictMode>,
 );

@@ -20,12 +20,17 @@ const COLORS: Record<string, string> = {
   cancelled: "gray",
 };
 
-/** A subscription, import or campaign status, translated, coloured by meaning. */
+/** A subscription, import or campaign status, translated, marked by a coloured dot (the text
+ * stays dark, so every colour reads at AA contrast). */
 export function StatusBadge({ status }: { status: string }) {
   const { t } = useTranslation();
   return (
-    <Badge color={COLORS[status] ?? "gray"} variant="light" radius="sm">
+    <Badge color={COLORS[status] ?? "gray"} variant="dot" radius="sm" tt="none" size="md">
       {t(`console.status.${status}`, { defaultValue: status })}
     </Badge>
   );
+}
+
+export function statusColor(status: string): string {
+  return COLORS[status] ?? "gray";
 }

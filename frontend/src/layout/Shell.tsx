@@ -54,7 +54,7 @@ export function Shell({ children }: { children: ReactNode }) {
               </Link>
             </Title>
             {readOnly && (
-              <Badge color="orange" variant="light" visibleFrom="sm">
+              <Badge color="orange" variant="dot" tt="none" visibleFrom="sm">
                 {t("console.read_only")}
               </Badge>
             )}
@@ -64,7 +64,7 @@ export function Shell({ children }: { children: ReactNode }) {
             <LanguagePicker onChange={(lang) => savePreference.mutate(lang)} />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
-                <UnstyledButton className="user-button" aria-label={t("console.account.menu")}>
+                <UnstyledButton className="user-button" aria-label={`${t("console.account.menu")}: ${operator.email}`}>
                   <Group gap={6} wrap="nowrap">
                     <IconUserCircle size={22} aria-hidden />
                     <Text size="sm" visibleFrom="lg" truncate maw={180}>

@@ -58,7 +58,7 @@ export function TwoStepCard() {
         <Title order={2} fz="lg">
           {t("console.twostep.title")}
         </Title>
-        <Badge color={operator.totp_enabled ? "teal" : "gray"} variant="light" radius="sm">
+        <Badge color={operator.totp_enabled ? "teal" : "gray"} variant="dot" tt="none" radius="sm">
           {operator.totp_enabled ? t("console.twostep.on") : t("console.twostep.off")}
         </Badge>
       </Group>

@@ -6,6 +6,7 @@ import { useSearchParams } from "react-router-dom";
 import { api, downloadUrl, unwrap } from "../../api/client";
 import { LoadMore } from "../../components/LoadMore";
 import { usePaged } from "../../components/usePaged";
+import { ScrollTable } from "../../components/ScrollTable";
 import { PageHeader } from "../../components/PageHeader";
 import { Empty, ErrorState, Loading } from "../../components/states";
 import { useFormat } from "../../i18n/format";
@@ -95,7 +96,7 @@ export default function AuditScreen() {
         <Empty icon={<IconHistory aria-hidden />} title={t("console.audit.empty")} body={t("console.audit.empty_body")} />
       )}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={900}>
+        <ScrollTable minWidth={900}>
           <Table verticalSpacing="sm" fz="sm">
             <Table.Thead>
               <Table.Tr>
@@ -128,7 +129,7 @@ export default function AuditScreen() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
       <LoadMore query={entries} />
     </>

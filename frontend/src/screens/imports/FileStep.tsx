@@ -2,6 +2,7 @@ import { Alert, Badge, Button, FileInput, Group, List, Stack, Table, Text } from
 import { IconAlertTriangle, IconFileTypeCsv } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { ScrollTable } from "../../components/ScrollTable";
 import { useFormat } from "../../i18n/format";
 import { previewCsv, type Preview } from "./csvPreview";
 
@@ -51,7 +52,13 @@ export function FileStep({
               {t("console.imports.columns_found")}
             </Text>
             {preview.columns.map((c) => (
-              <Badge key={c} variant={KNOWN.includes(c) ? "light" : "outline"} color={c === "email" ? "teal" : "gray"} radius="sm">
+              <Badge
+                key={c}
+                variant={c === "email" ? "filled" : "outline"}
+                color={c === "email" ? "teal.9" : KNOWN.includes(c) ? "dark" : "gray.8"}
+                radius="sm"
+                tt="none"
+              >
                 {c}
               </Badge>
             ))}
@@ -63,7 +70,7 @@ export function FileStep({
             </Alert>
           )}
           {preview.sample.length > 0 && (
-            <Table.ScrollContainer minWidth={480}>
+            <ScrollTable minWidth={480}>
               <Table withTableBorder fz="sm" verticalSpacing={4}>
                 <caption>{t("console.imports.sample")}</caption>
                 <Table.Thead>
@@ -83,7 +90,7 @@ export function FileStep({
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollTable>
           )}
           <List size="sm" c="dimmed">
             <List.Item>{t("console.imports.rule_skip")}</List.Item>

@@ -9,6 +9,7 @@ import { Link } from "react-router-dom";
 import { api, downloadUrl, unwrap } from "../../api/client";
 import { StatusBadge } from "../../components/StatusBadge";
 import { ErrorState, Loading } from "../../components/states";
+import { ScrollTable } from "../../components/ScrollTable";
 import { useFormat } from "../../i18n/format";
 
 const FINISHED = new Set(["done", "failed"]);
@@ -57,14 +58,15 @@ export function ProgressStep({ listId, jobId, onAgain }: { listId: number; jobId
             {f.percent(j.progress)}
           </Text>
         </Group>
-        <Progress
-          value={pct}
-          size="xl"
-          animated={!FINISHED.has(j.status)}
-          color={j.status === "failed" ? "red" : done ? "teal" : "blue"}
-          aria-label={t("console.imports.progress_label")}
-          aria-valuetext={f.percent(j.progress)}
-        />
+        <Progress.Root size="xl">
+          <Progress.Section
+            value={pct}
+            animated={!FINISHED.has(j.status)}
+            color={j.status === "failed" ? "red" : done ? "teal.9" : "blue"}
+            aria-label={t("console.imports.progress_label")}
+            aria-valuetext={f.percent(j.progress)}
+          />
+        </Progress.Root>
         <Text size="sm" mt="xs" aria-live="polite">
           {done
             ? t("console.imports.finished")
@@ -123,7 +125,7 @@ export function ProgressStep({ listId, jobId, onAgain }: { listId: number; jobId
             </Group>
           )}
           {rows.length > 0 && (
-            <Table.ScrollContainer minWidth={480} mah={420}>
+            <ScrollTable minWidth={480} maxHeight={420}>
               <Table striped verticalSpacing={6} fz="sm">
                 <caption>{t("console.imports.issues_caption", { count: j.rows_skipped + j.rows_rejected })}</caption>
                 <Table.Thead>
@@ -141,7 +143,7 @@ export function ProgressStep({ listId, jobId, onAgain }: { listId: number; jobId
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollTable>
           )}
           <Group mt="md">
             <Button component={Link} to={`/lists/${listId}`}>

@@ -6,6 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router-dom";
 import { api, downloadUrl, unwrap } from "../../api/client";
+import { ScrollTable } from "../../components/ScrollTable";
 import { PageHeader } from "../../components/PageHeader";
 import { StatusBadge } from "../../components/StatusBadge";
 import { Empty, ErrorState, Loading } from "../../components/states";
@@ -146,7 +147,7 @@ export default function ListDetailScreen() {
             <Empty title={t("console.lists.no_imports")} body={readOnly ? undefined : t("console.lists.no_imports_body")} />
           )}
           {imports.data && imports.data.items.length > 0 && (
-            <Table.ScrollContainer minWidth={480}>
+            <ScrollTable minWidth={480}>
               <Table verticalSpacing="xs">
                 <Table.Thead>
                   <Table.Tr>
@@ -179,7 +180,7 @@ export default function ListDetailScreen() {
                   ))}
                 </Table.Tbody>
               </Table>
-            </Table.ScrollContainer>
+            </ScrollTable>
           )}
         </Card>
       </SimpleGrid>

@@ -8,6 +8,7 @@ import { Link } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
 import { LoadMore } from "../../components/LoadMore";
 import { usePaged } from "../../components/usePaged";
+import { ScrollTable } from "../../components/ScrollTable";
 import { PageHeader } from "../../components/PageHeader";
 import { Empty, ErrorState, Loading } from "../../components/states";
 import { useSession } from "../../auth/session";
@@ -74,7 +75,7 @@ export default function ListsScreen() {
             maw={360}
             mb="md"
           />
-          <Table.ScrollContainer minWidth={720}>
+          <ScrollTable minWidth={720}>
             <Table highlightOnHover verticalSpacing="sm">
               <Table.Thead>
                 <Table.Tr>
@@ -103,7 +104,7 @@ export default function ListsScreen() {
                     <Table.Td ta="right">{f.number(l.counts?.pending ?? 0)}</Table.Td>
                     <Table.Td ta="right">{f.number(l.counts?.unsubscribed ?? 0)}</Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={l.double_opt_in ? "teal" : "gray"} radius="sm">
+                      <Badge variant="dot" tt="none" color={l.double_opt_in ? "teal" : "gray"} radius="sm">
                         {l.double_opt_in ? t("console.lists.double") : t("console.lists.single")}
                       </Badge>
                     </Table.Td>
@@ -111,7 +112,7 @@ export default function ListsScreen() {
                 ))}
               </Table.Tbody>
             </Table>
-          </Table.ScrollContainer>
+          </ScrollTable>
           {shown.length === 0 && <Empty title={t("console.lists.no_match")} />}
           <Group justify="center">
             <LoadMore query={lists} />

@@ -9,6 +9,7 @@ import type { OutboxOut } from "../../api/types";
 import { EmailSearch } from "../../components/EmailSearch";
 import { LoadMore } from "../../components/LoadMore";
 import { usePaged } from "../../components/usePaged";
+import { ScrollTable } from "../../components/ScrollTable";
 import { PageHeader } from "../../components/PageHeader";
 import { Empty, ErrorState, Loading } from "../../components/states";
 import { useFormat } from "../../i18n/format";
@@ -72,7 +73,7 @@ export default function OutboxScreen() {
         <Empty icon={<IconMailbox aria-hidden />} title={t("console.outbox.empty")} body={t("console.outbox.empty_body")} />
       )}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={760}>
+        <ScrollTable minWidth={760}>
           <Table highlightOnHover verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
@@ -101,7 +102,7 @@ export default function OutboxScreen() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
       <LoadMore query={mail} />
       <Drawer opened={open !== null} onClose={() => setOpen(null)} position="right" size="xl" title={open?.subject}>

@@ -8,20 +8,15 @@ import { Link, useSearchParams } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
 import { LoadMore } from "../../components/LoadMore";
 import { usePaged } from "../../components/usePaged";
+import { ScrollTable } from "../../components/ScrollTable";
 import { PageHeader } from "../../components/PageHeader";
 import { Empty, ErrorState, Loading } from "../../components/states";
+import { statusColor } from "../../components/StatusBadge";
 import { useFormat } from "../../i18n/format";
 import { useTenantQuery } from "../../tenant/TenantContext";
 
 const STATUSES = ["active", "pending", "unsubscribed", "bounced", "complained"] as const;
 type Status = (typeof STATUSES)[number];
-const STATUS_COLOR: Record<string, string> = {
-  active: "teal",
-  pending: "yellow",
-  unsubscribed: "gray",
-  bounced: "red",
-  complained: "red",
-};
 
 export default function SubscribersScreen() {
   const { t } = useTranslation();
@@ -106,7 +101,7 @@ export default function SubscribersScreen() {
         />
       )}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={760}>
+        <ScrollTable minWidth={760}>
           <Table highlightOnHover verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
@@ -132,8 +127,9 @@ export default function SubscribersScreen() {
                       {s.subscriptions.map((sub) => (
                         <Badge
                           key={sub.list_id}
-                          variant="light"
-                          color={STATUS_COLOR[sub.status] ?? "gray"}
+                          variant="dot"
+                          tt="none"
+                          color={statusColor(sub.status)}
                           radius="sm"
                           title={t(`console.status.${sub.status}`)}
                         >
@@ -147,7 +143,7 @@ export default function SubscribersScreen() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
       <LoadMore query={people} />
     </>

@@ -12,6 +12,7 @@ import { useSession } from "../../auth/session";
 import { EmailSearch } from "../../components/EmailSearch";
 import { LoadMore } from "../../components/LoadMore";
 import { usePaged } from "../../components/usePaged";
+import { ScrollTable } from "../../components/ScrollTable";
 import { PageHeader } from "../../components/PageHeader";
 import { Empty, ErrorState, Loading } from "../../components/states";
 import { useFormat } from "../../i18n/format";
@@ -69,7 +70,7 @@ export default function SuppressionsScreen() {
         />
       )}
       {rows.length > 0 && (
-        <Table.ScrollContainer minWidth={760}>
+        <ScrollTable minWidth={760}>
           <Table verticalSpacing="sm">
             <Table.Thead>
               <Table.Tr>
@@ -109,7 +110,7 @@ export default function SuppressionsScreen() {
               ))}
             </Table.Tbody>
           </Table>
-        </Table.ScrollContainer>
+        </ScrollTable>
       )}
       <LoadMore query={entries} />
       {adding && <AddSuppressionModal onClose={add.close} />}
