@@ -25,7 +25,7 @@ export function SignIn({ pending }: { pending?: SessionOut | null }) {
     },
   });
   const verify = useMutation({
-    mutationFn: () => unwrap(api.POST("/console/api/session/totp", { body: { code } })),
+    mutationFn: (value: string) => unwrap(api.POST("/console/api/session/totp", { body: { code: value } })),
     onSuccess: update,
     onError: () => setCode(""),
   });
@@ -47,7 +47,7 @@ export function SignIn({ pending }: { pending?: SessionOut | null }) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (needsCode) verify.mutate();
+    if (needsCode) verify.mutate(code);
     else signIn.mutate();
   };
 
@@ -82,7 +82,7 @@ export function SignIn({ pending }: { pending?: SessionOut | null }) {
                       autoFocus
                       value={code}
                       onChange={setCode}
-                      onComplete={() => verify.mutate()}
+                      onComplete={(value) => verify.mutate(value)}
                       aria-label={t("console.signin.code")}
                       getInputProps={(i) => ({ "aria-label": `${t("console.signin.code")} ${i + 1}` })}
                     />
