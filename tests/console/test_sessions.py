@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +24,7 @@ from herald.models.accounts import ConsoleSession, Operator
 from herald.runtime import Runtime
 from herald.web.app import create_app
 from herald.web.console.cookies import set_session_cookie
-from tests.conftest import SYS_PASSWORD
+from tests.conftest import SYS_PASSWORD, TEST_SECRET
 from tests.console.support import COOKIE, EMAIL, make_sys_operator, sign_in
 
 
@@ -304,3 +309,40 @@ async def test_operators_without_a_console_session_cannot_use_console_endpoints(
         headers=sys_headers,
     )
     assert r.status_code == 401
+
+
+async def test_cli_password_and_two_step_resets_end_console_sessions(
+    db_kind: str, db_url: str, runtime: Runtime, app_client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await make_sys_operator(runtime)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HERALD_")}
+    env.update(
+        HERALD_DATABASE_URL=db_url,
+        HERALD_DATA_DIR=str(tmp_path / "cli"),
+        HERALD_SECRET_KEY=TEST_SECRET,
+        HERALD_LOG_FORMAT="console",
+    )
+
+    def herald(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "herald.cli.main", "operator", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return done.stdout
+
+    await sign_in(app_client)
+    out = await asyncio.to_thread(herald, "reset-two-step", "--email", EMAIL)
+    assert "turned off" in out
+    assert (await app_client.get("/sys/newsletter/lists")).status_code == 401
+    await sign_in(app_client)
+    out = await asyncio.to_thread(
+        herald, "password", "--email", EMAIL, "--password", "recovered-password-1"
+    )
+    assert "changed" in out
+    assert (await app_client.get("/sys/newsletter/lists")).status_code == 401
+    app_client.cookies.clear()
+    await sign_in(app_client, password="recovered-password-1")

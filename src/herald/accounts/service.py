@@ -139,10 +139,15 @@ async def authenticate_password(session: AsyncSession, email: str, password: str
 async def change_password(
     session: AsyncSession, operator: Operator, current: str, new: str
 ) -> None:
-    """Set a new password and end every console session of the operator (they sign in again;
-    the caller opens a new session for the browser that made the change)."""
+    """The operator's own change: the current password first (see :func:`set_password`)."""
     if not verify_password(operator.password_hash, current):
         raise PermissionDenied("the current password is not right")
+    await set_password(session, operator, new)
+
+
+async def set_password(session: AsyncSession, operator: Operator, new: str) -> None:
+    """Set a new password and end every console session of the operator (they sign in again;
+    a console caller opens a new session for the browser that made the change)."""
     if len(new) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(
             f"password must be at least {MIN_PASSWORD_LENGTH} characters", field="new_password"
