@@ -5,11 +5,11 @@ import { Modal, PasswordInput, Stack, Text } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { api, unwrap } from "../api/client";
+import { api, ApiError, unwrap } from "../api/client";
 import { FormActions } from "../components/FormActions";
 import { useSession } from "./session";
 
-type Ensure = () => Promise<void>;
+type Ensure = (force?: boolean) => Promise<void>;
 const FreshAuthContext = createContext<Ensure | null>(null);
 const MARGIN_MS = 15_000;
 
@@ -33,9 +33,9 @@ export function FreshAuthProvider({ children }: { children: ReactNode }) {
     },
   });
 
-  const ensure = useCallback<Ensure>(() => {
+  const ensure = useCallback<Ensure>((force = false) => {
     const until = session.fresh_until ? Date.parse(session.fresh_until) : 0;
-    if (until - Date.now() > MARGIN_MS) return Promise.resolve();
+    if (!force && until - Date.now() > MARGIN_MS) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       waiting.current = { resolve, reject };
       confirm.reset();
@@ -78,8 +78,22 @@ export function FreshAuthProvider({ children }: { children: ReactNode }) {
   );
 }
 
-export function useFreshAuth(): Ensure {
+/** Run a sensitive call: ask for the password first unless it was given in the last few
+ * minutes, and once more if Herald still answers `fresh_auth_required` (a skewed clock). */
+export function useFreshAuth(): <T>(call: () => Promise<T>) => Promise<T> {
   const ensure = useContext(FreshAuthContext);
   if (!ensure) throw new Error("useFreshAuth outside FreshAuthProvider");
-  return ensure;
+  return useCallback(
+    async <T,>(call: () => Promise<T>): Promise<T> => {
+      await ensure();
+      try {
+        return await call();
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === "fresh_auth_required")) throw e;
+        await ensure(true);
+        return call();
+      }
+    },
+    [ensure],
+  );
 }

@@ -1,6 +1,6 @@
 // The signed-in operator: one query on GET /console/api/session, shared by the whole console.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { createContext, useContext, useEffect, useMemo, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { api, ApiError, setSessionContext, unwrap } from "../api/client";
 import type { OperatorOut, SessionOut } from "../api/types";
@@ -39,11 +39,14 @@ export function useSessionQuery() {
 
 export function useUpdateSession() {
   const client = useQueryClient();
-  return (next: SessionOut | null) => {
-    setSessionContext(next?.csrf_token ?? null, next?.operator?.role === "tenant_admin");
-    client.setQueryData(SESSION_KEY, next);
-    if (next === null) client.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
-  };
+  return useCallback(
+    (next: SessionOut | null) => {
+      setSessionContext(next?.csrf_token ?? null, next?.operator?.role === "tenant_admin");
+      client.setQueryData(SESSION_KEY, next);
+      if (next === null) client.removeQueries({ predicate: (q) => q.queryKey[0] !== SESSION_KEY[0] });
+    },
+    [client],
+  );
 }
 
 export function SessionProvider({ session, children }: { session: SessionOut; children: ReactNode }) {
@@ -54,9 +57,8 @@ export function SessionProvider({ session, children }: { session: SessionOut; ch
     if (isLanguage(operator.language) && operator.language !== i18n.language) {
       void i18n.changeLanguage(operator.language);
     }
-    // Only when another operator signs in: switching language updates the operator too.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [operator.id]);
+    // Only when an operator signs in: switching language later updates the operator too.
+  }, [operator.id]); // eslint-disable-line react-hooks/exhaustive-deps
   const value = useMemo(
     () => ({
       session,

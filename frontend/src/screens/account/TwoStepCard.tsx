@@ -13,7 +13,7 @@ import { errorText } from "../../components/states";
 export function TwoStepCard() {
   const { t } = useTranslation();
   const { operator, update } = useSession();
-  const ensureFresh = useFreshAuth();
+  const withFreshAuth = useFreshAuth();
   const [setup, setSetup] = useState<{ secret: string; otpauth_uri: string } | null>(null);
   const [qr, setQr] = useState<string | null>(null);
   const [code, setCode] = useState("");
@@ -24,14 +24,12 @@ export function TwoStepCard() {
   }, [setup]);
 
   const begin = useMutation({
-    mutationFn: async () => {
-      await ensureFresh();
-      return unwrap(api.POST("/console/api/totp/setup"));
-    },
+    mutationFn: () => withFreshAuth(() => unwrap(api.POST("/console/api/totp/setup"))),
     onSuccess: setSetup,
   });
   const enable = useMutation({
-    mutationFn: () => unwrap(api.POST("/console/api/totp/enable", { body: { secret: setup!.secret, code } })),
+    mutationFn: () =>
+      withFreshAuth(() => unwrap(api.POST("/console/api/totp/enable", { body: { secret: setup!.secret, code } }))),
     onSuccess: (session) => {
       update(session);
       setSetup(null);
@@ -41,10 +39,7 @@ export function TwoStepCard() {
     onError: () => setCode(""),
   });
   const disable = useMutation({
-    mutationFn: async () => {
-      await ensureFresh();
-      return unwrap(api.POST("/console/api/totp/disable"));
-    },
+    mutationFn: () => withFreshAuth(() => unwrap(api.POST("/console/api/totp/disable"))),
     onSuccess: (session) => {
       update(session);
       notifications.show({ color: "teal", message: t("console.twostep.disabled") });

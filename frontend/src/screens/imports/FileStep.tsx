@@ -2,6 +2,7 @@ import { Alert, Badge, Button, FileInput, Group, List, Stack, Table, Text } from
 import { IconAlertTriangle, IconFileTypeCsv } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router-dom";
 import { ScrollTable } from "../../components/ScrollTable";
 import { useFormat } from "../../i18n/format";
 import { previewCsv, type Preview } from "./csvPreview";
@@ -12,10 +13,12 @@ export function FileStep({
   file,
   onFile,
   onNext,
+  cancelTo,
 }: {
   file: File | null;
   onFile: (file: File | null) => void;
   onNext: () => void;
+  cancelTo: string;
 }) {
   const { t } = useTranslation();
   const f = useFormat();
@@ -99,6 +102,9 @@ export function FileStep({
         </Stack>
       )}
       <Group>
+        <Button component={Link} to={cancelTo} variant="default">
+          {t("console.action.cancel")}
+        </Button>
         <Button onClick={onNext} disabled={!file || !hasEmail}>
           {t("console.action.continue")}
         </Button>

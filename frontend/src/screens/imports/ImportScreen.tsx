@@ -1,6 +1,6 @@
 // CSV import: choose a file, attest the consent of the people in it, then watch Herald import
 // it (a progress bar fed by the import job) and read the row-by-row report.
-import { Anchor, Breadcrumbs, Button, Group, Stepper, Text } from "@mantine/core";
+import { Anchor, Breadcrumbs, Stepper, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -56,7 +56,7 @@ export default function ImportScreen() {
       />
       <Stepper active={step} onStepClick={(s) => s < step && step < 2 && setStep(s)} allowNextStepsSelect={false}>
         <Stepper.Step label={t("console.imports.step_file")} description={t("console.imports.step_file_help")}>
-          <FileStep file={file} onFile={setFile} onNext={() => setStep(1)} />
+          <FileStep file={file} onFile={setFile} onNext={() => setStep(1)} cancelTo={`/lists/${listId}`} />
         </Stepper.Step>
         <Stepper.Step label={t("console.imports.step_consent")} description={t("console.imports.step_consent_help")}>
           {file && (
@@ -72,13 +72,6 @@ export default function ImportScreen() {
           {jobId !== null && <ProgressStep listId={listId} jobId={jobId} onAgain={again} />}
         </Stepper.Step>
       </Stepper>
-      {step === 0 && !file && (
-        <Group mt="lg">
-          <Button component={Link} to={`/lists/${listId}`} variant="default">
-            {t("console.action.cancel")}
-          </Button>
-        </Group>
-      )}
     </>
   );
 }

@@ -16,19 +16,19 @@ export function EraseModal({ subscriber, onClose }: { subscriber: SubscriberOut;
   const { t } = useTranslation();
   const client = useQueryClient();
   const navigate = useNavigate();
-  const ensureFresh = useFreshAuth();
+  const withFreshAuth = useFreshAuth();
   const [reason, setReason] = useState("");
   const [typed, setTyped] = useState("");
   const erase = useMutation({
-    mutationFn: async () => {
-      await ensureFresh();
-      return unwrap(
-        api.POST("/sys/newsletter/subscribers/{subscriber_id}/erase", {
-          params: { path: { subscriber_id: subscriber.id } },
-          body: { reason: reason.trim() },
-        }),
-      );
-    },
+    mutationFn: () =>
+      withFreshAuth(() =>
+        unwrap(
+          api.POST("/sys/newsletter/subscribers/{subscriber_id}/erase", {
+            params: { path: { subscriber_id: subscriber.id } },
+            body: { reason: reason.trim() },
+          }),
+        ),
+      ),
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: ["subscribers"] });
       void client.invalidateQueries({ queryKey: ["overview"] });
