@@ -4,7 +4,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, type ReactN
 import { useTranslation } from "react-i18next";
 import { api, ApiError, setSessionContext, unwrap } from "../api/client";
 import type { OperatorOut, SessionOut } from "../api/types";
-import { isLanguage } from "../i18n";
+import { isLanguage, takeChoice } from "../i18n";
 
 export const SESSION_KEY = ["session"] as const;
 
@@ -54,10 +54,13 @@ export function SessionProvider({ session, children }: { session: SessionOut; ch
   const { i18n } = useTranslation();
   const operator = session.operator!;
   useEffect(() => {
-    if (isLanguage(operator.language) && operator.language !== i18n.language) {
+    // On sign-in: a language picked on the sign-in page becomes the operator's preference;
+    // otherwise the operator's preference applies. Later switches save it directly.
+    if (takeChoice() && isLanguage(i18n.language) && i18n.language !== operator.language) {
+      void unwrap(api.PUT("/console/api/preferences", { body: { language: i18n.language } })).then(update);
+    } else if (isLanguage(operator.language) && operator.language !== i18n.language) {
       void i18n.changeLanguage(operator.language);
     }
-    // Only when an operator signs in: switching language later updates the operator too.
   }, [operator.id]); // eslint-disable-line react-hooks/exhaustive-deps
   const value = useMemo(
     () => ({

@@ -48,6 +48,20 @@ i18n.on("languageChanged", (lang) => {
   applyDocumentLanguage(lang);
 });
 
+// Set when someone picks a language before signing in: that choice is saved for the operator
+// at sign-in instead of being replaced by their stored preference.
+const CHOSEN_KEY = "herald.console.language-chosen";
+
+export function rememberChoice(): void {
+  sessionStorage.setItem(CHOSEN_KEY, "1");
+}
+
+export function takeChoice(): boolean {
+  const chosen = sessionStorage.getItem(CHOSEN_KEY) === "1";
+  sessionStorage.removeItem(CHOSEN_KEY);
+  return chosen;
+}
+
 export function localeOf(lang: string = i18n.language): string {
   return LANGUAGES.find((l) => l.code === lang)?.locale ?? "en-GB";
 }

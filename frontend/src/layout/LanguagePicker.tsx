@@ -1,7 +1,7 @@
 import { Button, Menu } from "@mantine/core";
 import { IconLanguage } from "@tabler/icons-react";
 import { useTranslation } from "react-i18next";
-import { LANGUAGES, type Language } from "../i18n";
+import { LANGUAGES, rememberChoice, type Language } from "../i18n";
 
 /** The console language; `onChange` lets a signed-in operator's choice be saved too. */
 export function LanguagePicker({ onChange }: { onChange?: (lang: Language) => void }) {
@@ -28,7 +28,8 @@ export function LanguagePicker({ onChange }: { onChange?: (lang: Language) => vo
             fw={l.code === current.code ? 700 : undefined}
             onClick={() => {
               void i18n.changeLanguage(l.code);
-              onChange?.(l.code);
+              if (onChange) onChange(l.code);
+              else rememberChoice(); // signed out: saved for the operator at sign-in
             }}
           >
             {l.label}

@@ -37,7 +37,7 @@ export function TenantSwitcher() {
       onChange={(v) => setTenant(v && v !== ALL ? v : null)}
       allowDeselect={false}
       leftSection={<IconBuilding size={16} aria-hidden />}
-      w={230}
+      w={260}
       comboboxProps={{ withinPortal: true }}
     />
   );
