@@ -35,6 +35,9 @@ async def test_home_page_lists_signup_forms(
 ) -> None:
     await make_list(app_client, sys_headers, "news")
     r = await app_client.get("/")
+    assert r.status_code == 307
+    assert r.headers["location"] == "/console/"
+    r = await app_client.get("/signup")
     assert r.status_code == 200
     assert '/public/newsletter/embed/news"' in r.text
     assert (await app_client.get("/docs")).status_code == 404  # no CDN-backed pages

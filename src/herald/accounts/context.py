@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, true
@@ -21,6 +22,14 @@ class Actor:
     role: str | None = None
     tenant_id: int | None = None
     email: str | None = None
+    # Console sessions only: the session, and when its operator last re-entered the password.
+    session_id: int | None = None
+    fresh_auth_at: datetime | None = None
+
+    @property
+    def via_console(self) -> bool:
+        """Acting through a console session (a browser), as opposed to an API token."""
+        return self.session_id is not None
 
     @property
     def is_sys(self) -> bool:

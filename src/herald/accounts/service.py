@@ -11,8 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import ROLES, Actor
 from herald.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from herald.accounts.sessions import revoke_all
 from herald.kit import clock
-from herald.kit.errors import Conflict, NotFound, Unauthenticated, ValidationFailed
+from herald.kit.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    ValidationFailed,
+)
 from herald.kit.text import normalise_email
 from herald.models.accounts import ApiToken, Operator, Tenant
 
@@ -127,6 +134,28 @@ async def authenticate_password(session: AsyncSession, email: str, password: str
     if operator is None or not ok or operator.disabled:
         raise Unauthenticated("wrong email or password")
     return operator
+
+
+async def change_password(
+    session: AsyncSession, operator: Operator, current: str, new: str
+) -> None:
+    """The operator's own change: the current password first (see :func:`set_password`)."""
+    if not verify_password(operator.password_hash, current):
+        raise PermissionDenied("the current password is not right")
+    await set_password(session, operator, new)
+
+
+async def set_password(session: AsyncSession, operator: Operator, new: str) -> None:
+    """Set a new password and end every console session of the operator (they sign in again;
+    a console caller opens a new session for the browser that made the change)."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            f"password must be at least {MIN_PASSWORD_LENGTH} characters", field="new_password"
+        )
+    operator.password_hash = hash_password(new)
+    operator.password_changed_at = clock.now()
+    await revoke_all(session, operator.id)
+    await session.flush()
 
 
 def hash_api_token(token: str) -> str:

@@ -13,18 +13,18 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Actor, Scope
-from herald.accounts.passwords import verify_password
 from herald.accounts.service import get_tenant_by_slug
+from herald.accounts.sessions import require_fresh_auth
 from herald.audience.erasure import register_eraser
 from herald.campaigns import validation
 from herald.campaigns.lifecycle import Action, CampaignStatus, transition
 from herald.campaigns.schemas import DEFAULT_THROTTLE, MAX_THROTTLE, CampaignInput
 from herald.compliance import audit
 from herald.kit import clock
-from herald.kit.errors import NotFound, PermissionDenied, ValidationFailed
+from herald.kit.errors import NotFound, ValidationFailed
 from herald.kit.settings import Settings
 from herald.kit.text import ensure_header_safe, normalise_email
-from herald.models.accounts import Operator, Tenant
+from herald.models.accounts import Tenant
 from herald.models.audience import NewsletterList, Subscriber
 from herald.models.campaigns import Campaign, Delivery
 from herald.models.segments import Segment
@@ -176,8 +176,11 @@ async def browse_campaigns(
     after_id: int | None,
     limit: int,
     status: str | None = None,
+    tenant_id: int | None = None,
 ) -> list[Campaign]:
     query = select(Campaign).where(scope.clause(Campaign.tenant_id))
+    if tenant_id is not None:
+        query = query.where(Campaign.tenant_id == tenant_id)
     if status:
         query = query.where(Campaign.status == status)
     if after_id is not None:
@@ -297,18 +300,17 @@ async def change_status(
 
 
 async def override_quiet_hours(
-    session: AsyncSession, actor: Actor, campaign_id: int, *, password: str, enabled: bool
+    session: AsyncSession, actor: Actor, campaign_id: int, *, password: str | None, enabled: bool
 ) -> Campaign:
     """Let (or stop letting) a campaign send through recipients' quiet hours.
 
-    Needs fresh authentication: the operator re-enters their password in this very request
-    (so it is at most seconds old, well inside the five-minute window)."""
+    Needs fresh authentication: the operator's password in this very request, or a console
+    session that re-entered it within the last five minutes."""
     actor.require_sys()
     campaign = await get_campaign(session, actor.scope(), campaign_id)
-    operator_id = _operator_id(actor)
-    operator = await session.get(Operator, operator_id) if operator_id else None
-    if operator is None or not verify_password(operator.password_hash, password):
-        raise PermissionDenied("re-enter your password to override quiet hours")
+    await require_fresh_auth(
+        session, actor, password=password, message="re-enter your password to override quiet hours"
+    )
     campaign.quiet_hours_override = enabled
     campaign.updated_at = clock.now()
     await session.flush()

@@ -395,5 +395,9 @@ def run_jobs() -> None:
     typer.echo(f"{_run(main)} unit(s) of work done")
 
 
+from herald.cli import operators  # noqa: E402 - its commands attach to operator_app
+
+operators.register(operator_app)
+
 if __name__ == "__main__":  # pragma: no cover
     app()

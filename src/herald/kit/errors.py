@@ -32,6 +32,18 @@ class PermissionDenied(HeraldError):
     code = "forbidden"
 
 
+class FreshAuthRequired(PermissionDenied):
+    """A sensitive action needs the password re-entered within the last few minutes."""
+
+    code = "fresh_auth_required"
+
+
+class CsrfFailed(PermissionDenied):
+    """A state-changing request made with a console session lacks the session's CSRF token."""
+
+    code = "csrf_failed"
+
+
 class Unauthenticated(HeraldError):
     code = "unauthenticated"
 

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     quiet_hours_end: int = 7  # … and resume
     # A directory of transactional templates that extends and overrides the packaged ones.
     transactional_templates_dir: Path | None = None
+    console_idle_minutes: int = 120  # a console session unused this long ends
+    console_session_hours: int = 12  # … and every session ends this long after sign-in
+    login_rate_limit: int = 10  # sign-in attempts per account (and 5× that per IP) …
+    login_rate_window_seconds: int = 900  # … per this window
+    console_dir: Path | None = None  # the built console; default: herald/web/console_dist
 
     @field_validator("distributors")
     @classmethod
@@ -117,6 +122,10 @@ class Settings(BaseSettings):
 
     def sender_domain_set(self) -> frozenset[str]:
         return frozenset(d.strip().lower() for d in self.sender_domains.split(",") if d.strip())
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.lower().startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:

@@ -34,6 +34,8 @@ class Operator(IdMixin, CreatedMixin, Base):
     )
     language: Mapped[str] = mapped_column(String(8), default="en", nullable=False)
     totp_secret_enc: Mapped[str | None] = mapped_column(Text)
+    # The last TOTP time step accepted, so a code is never accepted twice (replay).
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
@@ -51,6 +53,25 @@ class ApiToken(IdMixin, CreatedMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ConsoleSession(IdMixin, CreatedMixin, Base):
+    """A console sign-in. The cookie holds an opaque token; only its SHA-256 is stored.
+
+    ``stage`` is ``totp`` between a correct password and a correct one-time code (the cookie
+    then authenticates nothing but the code step), ``active`` after."""
+
+    __tablename__ = "console_sessions"
+
+    operator_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("operators.id", ondelete="CASCADE"), index=True, nullable=False
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    stage: Mapped[str] = mapped_column(String(16), nullable=False)  # totp | active
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    fresh_auth_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

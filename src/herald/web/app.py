@@ -16,6 +16,9 @@ from herald.kit.settings import Settings, get_settings
 from herald.runtime import Runtime, build_runtime
 from herald.web import errors, webhooks
 from herald.web.admin import views as admin_views
+from herald.web.console import auth as console_auth
+from herald.web.console import static as console_static
+from herald.web.console import twostep as console_twostep
 from herald.web.public import embed as public_embed
 from herald.web.public import home as public_home
 from herald.web.public import newsletter as public_newsletter
@@ -26,6 +29,7 @@ from herald.web.sys import delivery as sys_delivery
 from herald.web.sys import imports as sys_imports
 from herald.web.sys import lists as sys_lists
 from herald.web.sys import outbox as sys_outbox
+from herald.web.sys import overview as sys_overview
 from herald.web.sys import privacy as sys_privacy
 from herald.web.sys import segments as sys_segments
 from herald.web.sys import subscribers as sys_subscribers
@@ -97,7 +101,24 @@ def create_app(
     app.include_router(sys_campaigns.router)
     app.include_router(sys_transactional.router)
     app.include_router(admin_views.router)
+    # Reads tenant admins share with sys operators (scoped to their tenant, read-only).
+    for module in (
+        sys_lists,
+        sys_subscribers,
+        sys_privacy,
+        sys_imports,
+        sys_audit,
+        sys_suppressions,
+        sys_outbox,
+        sys_campaigns,
+        sys_overview,
+    ):
+        app.include_router(module.admin_router)
+    app.include_router(sys_overview.router)
     app.include_router(webhooks.router)
+    app.include_router(console_auth.router)
+    app.include_router(console_twostep.router)
+    app.include_router(console_static.router)  # after the API: it answers every /console/ path
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:

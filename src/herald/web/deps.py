@@ -9,10 +9,12 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Actor
-from herald.accounts.service import authenticate_token
+from herald.accounts.service import authenticate_token, tenant_id_for
+from herald.accounts.sessions import actor_for_session
 from herald.kit.errors import PermissionDenied, Unauthenticated
 from herald.kit.netaddr import client_ip
 from herald.runtime import Runtime
+from herald.web.console import cookies
 
 
 def runtime_of(request: Request) -> Runtime:
@@ -56,13 +58,18 @@ ClientIP = Annotated[str, Depends(get_client_ip)]
 
 
 async def get_actor(request: Request, session: SessionDep) -> Actor:
-    """A bearer token (API) or a console session (set by the console's auth middleware)."""
+    """A bearer token (API) or a console session cookie (browser; CSRF-checked on writes).
+
+    A bearer token wins when both are present: a cross-site page can make a browser send the
+    cookie, never an ``Authorization`` header."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return await authenticate_token(session, header[7:].strip())
-    actor = getattr(request.state, "actor", None)
-    if isinstance(actor, Actor):
-        return actor
+    runtime = runtime_of(request)
+    token = cookies.session_token(request, runtime.settings)
+    if token:
+        row, operator = await cookies.resolve_request(request, session, runtime, token)
+        return actor_for_session(operator, row)
     raise Unauthenticated("authentication required")
 
 
@@ -85,3 +92,22 @@ async def require_tenant_context(actor: ActorDep) -> Actor:
 
 
 TenantActor = Annotated[Actor, Depends(require_tenant_context)]
+
+
+async def require_reader(request: Request, actor: ActorDep) -> Actor:
+    """Reads both operator APIs share: sys operators on ``/sys/…``; tenant admins on
+    ``/admin/…``, read-only and scoped to their tenant by ``actor.scope()``."""
+    if request.url.path.startswith("/admin/"):
+        return await require_tenant_context(actor)
+    return await require_sys(actor)
+
+
+ReadActor = Annotated[Actor, Depends(require_reader)]
+
+
+async def tenant_filter(session: AsyncSession, actor: Actor, slug: str | None) -> int | None:
+    """The tenant a read narrows to: the ``tenant`` slug for sys operators (unknown slugs are
+    404), always the admin's own tenant for tenant admins (their ``tenant`` is ignored)."""
+    if not actor.is_sys:
+        return actor.tenant_id
+    return await tenant_id_for(session, slug)

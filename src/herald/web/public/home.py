@@ -1,8 +1,6 @@
-"""The landing page at ``/``: the console when it is built, otherwise a page of signup forms."""
+"""``/`` leads to the operator console; ``/signup`` is a page of every list's signup form."""
 
 from __future__ import annotations
-
-from importlib import resources
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,14 +15,13 @@ from herald.web.public.pages import render_page
 router = APIRouter(include_in_schema=False)
 
 
-def console_built() -> bool:
-    return resources.files("herald.web").joinpath("console_dist", "index.html").is_file()
+@router.get("/")
+async def home() -> Response:
+    return RedirectResponse("/console/", status_code=307)
 
 
-@router.get("/", response_model=None)
-async def home(request: Request, session: SessionDep) -> Response:
-    if console_built():
-        return RedirectResponse("/console/", status_code=307)
+@router.get("/signup", response_model=None)
+async def signup_forms(request: Request, session: SessionDep) -> Response:
     rows = await session.execute(
         select(NewsletterList.slug, NewsletterList.name, Tenant.slug)
         .outerjoin(Tenant, Tenant.id == NewsletterList.tenant_id)

@@ -13,15 +13,16 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from herald.accounts import service as accounts
+from herald.accounts.context import Actor
 from herald.audience.schemas import Page
 from herald.compliance.audit_query import AuditFilter, browse
 from herald.kit.text import csv_safe
 from herald.models.compliance import AuditEntry
-from herald.web.deps import RuntimeDep, SessionDep, SysActor
+from herald.web.deps import ReadActor, RuntimeDep, SessionDep, tenant_filter
 from herald.web.pagination import Cursor, Limit, after_id, next_cursor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: audit"])
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 Text64 = Annotated[str | None, Query(max_length=64)]
 
 
@@ -53,6 +54,7 @@ def _out(e: AuditEntry) -> AuditOut:
 
 async def _filter(
     session: Any,
+    actor: Actor,
     action: str | None,
     tenant: str | None,
     target_type: str | None,
@@ -62,15 +64,16 @@ async def _filter(
     since: datetime | None,
     until: datetime | None,
 ) -> AuditFilter:
-    tenant_id = await accounts.tenant_id_for(session, tenant)
+    tenant_id = await tenant_filter(session, actor, tenant)
     return AuditFilter(
         action, tenant_id, target_type, target_id, actor_type, actor_id, since, until
     )
 
 
 @router.get("/audit", response_model=Page[AuditOut])
+@admin_router.get("/audit", response_model=Page[AuditOut])
 async def audit_trail(
-    actor: SysActor,
+    actor: ReadActor,
     session: SessionDep,
     action: Annotated[
         str | None, Query(max_length=64, description="prefix, e.g. newsletter.")
@@ -86,7 +89,7 @@ async def audit_trail(
     limit: Limit = 50,
 ) -> Page[AuditOut]:
     f = await _filter(
-        session, action, tenant, target_type, target_id, actor_type, actor_id, since, until
+        session, actor, action, tenant, target_type, target_id, actor_type, actor_id, since, until
     )
     rows = await browse(session, actor.scope(), f, before_id=after_id(cursor), limit=limit)
     return Page[AuditOut](
@@ -95,8 +98,9 @@ async def audit_trail(
 
 
 @router.get("/audit/export.csv", response_class=StreamingResponse)
+@admin_router.get("/audit/export.csv", response_class=StreamingResponse)
 async def audit_export(
-    actor: SysActor,
+    actor: ReadActor,
     session: SessionDep,
     rt: RuntimeDep,
     action: Text64 = None,
@@ -109,7 +113,7 @@ async def audit_export(
     until: datetime | None = None,
 ) -> StreamingResponse:
     f = await _filter(
-        session, action, tenant, target_type, target_id, actor_type, actor_id, since, until
+        session, actor, action, tenant, target_type, target_id, actor_type, actor_id, since, until
     )
     scope = actor.scope()
 

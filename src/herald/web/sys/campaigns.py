@@ -13,10 +13,11 @@ from herald.campaigns import reports, service, testsend, validation
 from herald.campaigns.lifecycle import Action, allowed_actions
 from herald.campaigns.schemas import CampaignInput
 from herald.models.campaigns import Campaign
-from herald.web.deps import RuntimeDep, SessionDep, SysActor
+from herald.web.deps import ReadActor, RuntimeDep, SessionDep, SysActor, tenant_filter
 from herald.web.pagination import Cursor, Limit, after_id, next_cursor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: campaigns"])
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 
 
 class CampaignIn(BaseModel):
@@ -66,7 +67,10 @@ class TestSendIn(BaseModel):
 
 
 class QuietOverrideIn(BaseModel):
-    password: str = Field(min_length=1, max_length=1024)
+    """``password`` re-entered here, or omitted from a console session that re-authenticated
+    within five minutes (``POST /console/api/session/fresh``)."""
+
+    password: str | None = Field(default=None, min_length=1, max_length=1024)
     enabled: bool = True
 
 
@@ -127,15 +131,22 @@ async def create_campaign(body: CampaignIn, actor: SysActor, session: SessionDep
 
 
 @router.get("/campaigns", response_model=Page[CampaignOut])
+@admin_router.get("/campaigns", response_model=Page[CampaignOut])
 async def list_campaigns(
-    actor: SysActor,
+    actor: ReadActor,
     session: SessionDep,
     limit: Limit = 50,
     cursor: Cursor = None,
     status: str | None = Query(default=None, max_length=16),
+    tenant: str | None = Query(default=None, max_length=64),
 ) -> Page[CampaignOut]:
     rows = await service.browse_campaigns(
-        session, actor.scope(), after_id=after_id(cursor), limit=limit, status=status
+        session,
+        actor.scope(),
+        after_id=after_id(cursor),
+        limit=limit,
+        status=status,
+        tenant_id=await tenant_filter(session, actor, tenant),
     )
     return Page(
         items=[_summary(r) for r in rows], next_cursor=next_cursor([r.id for r in rows], limit)
@@ -143,7 +154,8 @@ async def list_campaigns(
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
-async def get_campaign(campaign_id: int, actor: SysActor, session: SessionDep) -> CampaignOut:
+@admin_router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
+async def get_campaign(campaign_id: int, actor: ReadActor, session: SessionDep) -> CampaignOut:
     row = await service.get_campaign(session, actor.scope(), campaign_id)
     return _summary(row, (await reports.stats(session, row)).as_dict())
 

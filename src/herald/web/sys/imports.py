@@ -17,10 +17,11 @@ from herald.audience.schemas import Page
 from herald.kit.errors import NotFound, ValidationFailed
 from herald.models.audience import ImportJob
 from herald.queue import enqueue
-from herald.web.deps import RuntimeDep, SessionDep, SysActor
+from herald.web.deps import ReadActor, RuntimeDep, SessionDep, SysActor
 from herald.web.pagination import Cursor, Limit, after_id, next_cursor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: import"])
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 
 CHUNK = 1 << 20
 
@@ -49,7 +50,35 @@ async def _file_chunks(upload: UploadFile) -> AsyncIterator[bytes]:
         yield chunk
 
 
-@router.post("/lists/{list_id}/imports", status_code=202, response_model=imports.ImportOut)
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "attested_by": {"type": "string"},
+                        "attested_at": {"type": "string", "format": "date-time"},
+                        "consent_method": {"type": "string"},
+                        "consent_source": {"type": "string"},
+                    },
+                }
+            },
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post(
+    "/lists/{list_id}/imports",
+    status_code=202,
+    response_model=imports.ImportOut,
+    openapi_extra=UPLOAD_BODY,
+)
 async def start_import(
     list_id: int,
     request: Request,
@@ -109,13 +138,15 @@ async def start_import(
 
 
 @router.get("/imports/{import_id}", response_model=imports.ImportOut)
-async def get_import(import_id: int, actor: SysActor, session: SessionDep) -> imports.ImportOut:
+@admin_router.get("/imports/{import_id}", response_model=imports.ImportOut)
+async def get_import(import_id: int, actor: ReadActor, session: SessionDep) -> imports.ImportOut:
     return imports.to_out(await imports.get_import(session, actor.scope(), import_id))
 
 
 @router.get("/lists/{list_id}/imports", response_model=Page[imports.ImportOut])
+@admin_router.get("/lists/{list_id}/imports", response_model=Page[imports.ImportOut])
 async def list_imports(
-    list_id: int, actor: SysActor, session: SessionDep, cursor: Cursor = None, limit: Limit = 20
+    list_id: int, actor: ReadActor, session: SessionDep, cursor: Cursor = None, limit: Limit = 20
 ) -> Page[imports.ImportOut]:
     stmt = (
         select(ImportJob)
@@ -139,15 +170,17 @@ class ImportIssue(BaseModel):
 
 
 @router.get("/imports/{import_id}/errors", response_model=Page[ImportIssue])
-async def import_errors(import_id: int, actor: SysActor, session: SessionDep) -> Page[ImportIssue]:
+@admin_router.get("/imports/{import_id}/errors", response_model=Page[ImportIssue])
+async def import_errors(import_id: int, actor: ReadActor, session: SessionDep) -> Page[ImportIssue]:
     """The first 1,000 rejected or skipped rows; the full list is in ``rejected.csv``."""
     job = await imports.get_import(session, actor.scope(), import_id)
     return Page[ImportIssue](items=[ImportIssue(**e) for e in job.errors or []])
 
 
 @router.get("/imports/{import_id}/rejected.csv", response_class=FileResponse)
+@admin_router.get("/imports/{import_id}/rejected.csv", response_class=FileResponse)
 async def rejected_csv(
-    import_id: int, actor: SysActor, session: SessionDep, rt: RuntimeDep
+    import_id: int, actor: ReadActor, session: SessionDep, rt: RuntimeDep
 ) -> FileResponse:
     job = await imports.get_import(session, actor.scope(), import_id)
     path = imports.rejected_path(rt.settings.data_dir, job.id)

@@ -10,10 +10,11 @@ from pydantic import BaseModel, Field
 from herald.accounts import service as accounts
 from herald.audience import lists as lists_service
 from herald.audience.schemas import ListCreate, ListOut, ListUpdate, Page
-from herald.web.deps import SessionDep, SysActor
+from herald.web.deps import ReadActor, SessionDep, SysActor
 from herald.web.pagination import Cursor, Limit, after_id, next_cursor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: lists"])
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 
 
 @router.post("/lists", status_code=201, response_model=ListOut)
@@ -28,6 +29,7 @@ async def browse_lists(
     session: SessionDep,
     tenant: Annotated[str | None, Query(max_length=64)] = None,
     platform: bool = False,
+    counts: Annotated[bool, Query(description="include subscription counts by status")] = False,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[ListOut]:
@@ -40,12 +42,13 @@ async def browse_lists(
         after_id=after_id(cursor),
         limit=limit,
     )
-    items = [await lists_service.to_out(session, r) for r in rows]
+    items = [await lists_service.to_out(session, r, counts=counts) for r in rows]
     return Page[ListOut](items=items, next_cursor=next_cursor([r.id for r in rows], limit))
 
 
 @router.get("/lists/{list_id}", response_model=ListOut)
-async def get_list(list_id: int, actor: SysActor, session: SessionDep) -> ListOut:
+@admin_router.get("/lists/{list_id}", response_model=ListOut)
+async def get_list(list_id: int, actor: ReadActor, session: SessionDep) -> ListOut:
     row = await lists_service.get_list(session, actor.scope(), list_id)
     return await lists_service.to_out(session, row, counts=True)
 

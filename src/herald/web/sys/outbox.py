@@ -11,14 +11,16 @@ from sqlalchemy import select
 
 from herald.audience.schemas import Page
 from herald.models.delivery import OutboxMessage
-from herald.web.deps import SessionDep, SysActor
+from herald.web.deps import ReadActor, SessionDep, tenant_filter
 from herald.web.pagination import Cursor, Limit, after_id, next_cursor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: outbox"])
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 
 
 class OutboxOut(BaseModel):
     id: int
+    tenant_id: int | None = None
     message_id: str
     category: str
     sender: str
@@ -31,14 +33,24 @@ class OutboxOut(BaseModel):
 
 
 @router.get("/outbox", response_model=Page[OutboxOut])
+@admin_router.get("/outbox", response_model=Page[OutboxOut])
 async def outbox(
-    actor: SysActor,
+    actor: ReadActor,
     session: SessionDep,
     recipient: Annotated[str | None, Query(max_length=320)] = None,
+    tenant: Annotated[str | None, Query(max_length=64)] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[OutboxOut]:
-    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    stmt = (
+        select(OutboxMessage)
+        .where(actor.scope().clause(OutboxMessage.tenant_id))
+        .order_by(OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    tenant_id = await tenant_filter(session, actor, tenant)
+    if tenant_id is not None:
+        stmt = stmt.where(OutboxMessage.tenant_id == tenant_id)
     if recipient:
         stmt = stmt.where(OutboxMessage.recipient == recipient.strip().lower())
     after = after_id(cursor)
@@ -49,6 +61,7 @@ async def outbox(
         items=[
             OutboxOut(
                 id=r.id,
+                tenant_id=r.tenant_id,
                 message_id=r.message_id,
                 category=r.category,
                 sender=r.sender,

@@ -14,6 +14,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from herald.accounts.sessions import require_fresh_auth
 from herald.audience import lists as lists_service
 from herald.audience import subscribers as svc
 from herald.audience.erasure import erase_subscriber
@@ -27,15 +28,21 @@ from herald.models.audience import (
 )
 from herald.models.compliance import AuditEntry, ConsentRecord
 from herald.runtime import Runtime
-from herald.web.deps import RuntimeDep, SessionDep, SysActor
+from herald.web.deps import ReadActor, RuntimeDep, SessionDep, SysActor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: privacy"])
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 
 EXPORT_PAGE = 5000
 
 
 class EraseIn(BaseModel):
     reason: str = Field(min_length=3, max_length=500)
+    password: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="console sessions: the password, unless re-entered in the last 5 minutes",
+    )
 
 
 class EraseOut(BaseModel):
@@ -47,7 +54,14 @@ class EraseOut(BaseModel):
 async def erase(
     subscriber_id: int, body: EraseIn, actor: SysActor, session: SessionDep
 ) -> EraseOut:
-    """Delete the subscriber's personal data; keep only a suppression hash and the audit entry."""
+    """Delete the subscriber's personal data; keep only a suppression hash and the audit entry.
+
+    From the console this needs a fresh authentication (the password in ``password``, or
+    re-entered with ``POST /console/api/session/fresh`` in the last five minutes)."""
+    if actor.via_console:
+        await require_fresh_auth(
+            session, actor, password=body.password, message="re-enter your password to erase"
+        )
     digest = await erase_subscriber(session, actor, subscriber_id, reason=body.reason)
     return EraseOut(erased=True, suppression_hash=digest)
 
@@ -60,7 +74,8 @@ class TimelineItem(BaseModel):
 
 
 @router.get("/subscribers/{subscriber_id}/timeline", response_model=list[TimelineItem])
-async def timeline(subscriber_id: int, actor: SysActor, session: SessionDep) -> list[TimelineItem]:
+@admin_router.get("/subscribers/{subscriber_id}/timeline", response_model=list[TimelineItem])
+async def timeline(subscriber_id: int, actor: ReadActor, session: SessionDep) -> list[TimelineItem]:
     """Consent records, subscription state changes and audit entries, oldest first."""
     sub = await svc.get_subscriber(session, actor.scope(), subscriber_id)
     items: list[TimelineItem] = []
@@ -79,6 +94,8 @@ async def timeline(subscriber_id: int, actor: SysActor, session: SessionDep) -> 
                 kind="consent",
                 summary=f"consent {c.action} ({c.method})",
                 details={
+                    "action": c.action,
+                    "method": c.method,
                     "list": slugs.get(c.list_id or 0),
                     "form_id": c.form_id,
                     "consent_text_version": c.consent_text_version,
@@ -106,7 +123,12 @@ async def timeline(subscriber_id: int, actor: SysActor, session: SessionDep) -> 
                 at=t.at,
                 kind="state",
                 summary=f"{t.from_status or 'new'} → {t.to_status}",
-                details={"list": slugs.get(subs[t.subscription_id].list_id), "reason": t.reason},
+                details={
+                    "list": slugs.get(subs[t.subscription_id].list_id),
+                    "reason": t.reason,
+                    "from": t.from_status,
+                    "to": t.to_status,
+                },
             )
         )
     for s in subs.values():
@@ -116,7 +138,7 @@ async def timeline(subscriber_id: int, actor: SysActor, session: SessionDep) -> 
                     at=s.created_at,
                     kind="state",
                     summary=f"new → {s.status}",
-                    details={"list": slugs.get(s.list_id)},
+                    details={"list": slugs.get(s.list_id), "from": None, "to": s.status},
                 )
             )
     for a in (
@@ -203,9 +225,10 @@ async def _export_rows(
 
 
 @router.get("/lists/{list_id}/export.csv", response_class=StreamingResponse)
+@admin_router.get("/lists/{list_id}/export.csv", response_class=StreamingResponse)
 async def export_list(
     list_id: int,
-    actor: SysActor,
+    actor: ReadActor,
     session: SessionDep,
     rt: RuntimeDep,
     status: Annotated[

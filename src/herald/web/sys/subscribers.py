@@ -16,15 +16,17 @@ from herald.compliance import audit, suppression
 from herald.compliance.consent import record_consent
 from herald.kit.errors import Conflict
 from herald.kit.text import normalise_email
-from herald.web.deps import SessionDep, SysActor
+from herald.web.deps import ReadActor, SessionDep, SysActor, tenant_filter
 from herald.web.pagination import Cursor, Limit, after_id, next_cursor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: subscribers"])
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 
 
 @router.get("/subscribers", response_model=Page[SubscriberOut])
+@admin_router.get("/subscribers", response_model=Page[SubscriberOut])
 async def browse(
-    actor: SysActor,
+    actor: ReadActor,
     session: SessionDep,
     email: Annotated[str | None, Query(max_length=320)] = None,
     q: Annotated[str | None, Query(max_length=100, description="substring of the address")] = None,
@@ -36,7 +38,7 @@ async def browse(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[SubscriberOut]:
-    tenant_id = await accounts.tenant_id_for(session, tenant)
+    tenant_id = await tenant_filter(session, actor, tenant)
     rows = await svc.browse_subscribers(
         session,
         actor.scope(),
@@ -55,7 +57,8 @@ async def browse(
 
 
 @router.get("/subscribers/{subscriber_id}", response_model=SubscriberOut)
-async def read(subscriber_id: int, actor: SysActor, session: SessionDep) -> SubscriberOut:
+@admin_router.get("/subscribers/{subscriber_id}", response_model=SubscriberOut)
+async def read(subscriber_id: int, actor: ReadActor, session: SessionDep) -> SubscriberOut:
     row = await svc.get_subscriber(session, actor.scope(), subscriber_id)
     return (await svc.to_out(session, [row]))[0]
 

@@ -12,10 +12,11 @@ from herald.accounts import service as accounts
 from herald.audience.schemas import Page
 from herald.compliance import suppression
 from herald.kit.text import normalise_email
-from herald.web.deps import SessionDep, SysActor
+from herald.web.deps import ReadActor, SessionDep, SysActor, tenant_filter
 from herald.web.pagination import Cursor, Limit, after_id, next_cursor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: suppressions"])
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 
 
 class SuppressionOut(BaseModel):
@@ -53,16 +54,18 @@ def _out(v: suppression.SuppressionView) -> SuppressionOut:
 
 
 @router.get("/suppressions", response_model=Page[SuppressionOut])
+@admin_router.get("/suppressions", response_model=Page[SuppressionOut])
 async def list_suppressions(
-    actor: SysActor,
+    actor: ReadActor,
     session: SessionDep,
     email: Annotated[str | None, Query(max_length=320, description="look up one address")] = None,
     tenant: Annotated[str | None, Query(max_length=64)] = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[SuppressionOut]:
-    """Entries hold only a keyed hash of the address; look one up by passing ``email``."""
-    tenant_id = await accounts.tenant_id_for(session, tenant)
+    """Entries hold only a keyed hash of the address; look one up by passing ``email``.
+    A tenant's view includes the platform-wide entries, which apply to it too."""
+    tenant_id = await tenant_filter(session, actor, tenant)
     rows = await suppression.list_suppressions(
         session,
         tenant_filter=None if tenant_id is None else [tenant_id, 0],

@@ -1,0 +1,1 @@
+"""Read-side figures across domains: the console overview (audience growth, deliverability)."""
