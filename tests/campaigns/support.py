@@ -134,7 +134,7 @@ async def create_campaign(
 
 
 def spawn_worker(
-    db_url: str, port: int, data_dir: Path, pool: int, postal: str
+    db_url: str, port: int, data_dir: Path, pool: int, postal: str, lease_seconds: int = 2
 ) -> subprocess.Popen[bytes]:
     """A real `herald worker` process sending through the SMTP sink on `port`."""
     env = {
@@ -147,7 +147,7 @@ def spawn_worker(
         "HERALD_SMTP_POOL_SIZE": str(pool),
         "HERALD_BASE_URL": "https://herald.test",
         "HERALD_POSTAL_ADDRESS": postal,
-        "HERALD_DISPATCH_LEASE_SECONDS": "2",
+        "HERALD_DISPATCH_LEASE_SECONDS": str(lease_seconds),
         "HERALD_WORKER_POLL_SECONDS": "0.1",
         "HERALD_LOG_LEVEL": "WARNING",
     }

@@ -27,6 +27,9 @@ from tests.test_public_flow import make_list
 RECIPIENTS = 6_000
 POOL = 4
 POSTAL = "1 Main St, Springfield"
+# Short enough that a worker stalled by a loaded machine loses rows to the other one mid-send:
+# each chunk renews its lease and drops rows another worker re-claimed, so none goes twice.
+LEASE = 5
 pytestmark = pytest.mark.slow
 
 
@@ -59,8 +62,8 @@ async def test_two_workers_share_a_send_without_duplicates(
 
     with smtp_sink() as (first, first_port), smtp_sink() as (second, second_port):
         workers = [
-            spawn_worker(db_url, first_port, tmp_path / "one", POOL, POSTAL),
-            spawn_worker(db_url, second_port, tmp_path / "two", POOL, POSTAL),
+            spawn_worker(db_url, first_port, tmp_path / "one", POOL, POSTAL, LEASE),
+            spawn_worker(db_url, second_port, tmp_path / "two", POOL, POSTAL, LEASE),
         ]
         try:
             r = await app_client.post(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.models.campaigns import Delivery
@@ -54,6 +54,31 @@ async def claim_rows(
         .execution_options(synchronize_session=False)
     )
     return [Claimed(r.id, r.subscriber_id, r.attempts + 1, r.variant) for r in rows]
+
+
+async def renew(
+    session: AsyncSession, chunk: list[Claimed], now: datetime, lease: timedelta
+) -> set[int]:
+    """Extend the lease on the rows of ``chunk`` this worker still holds, right before sending.
+
+    A worker stalled past its lease (an overloaded machine, a long GC pause) may find that
+    another worker re-claimed some rows meanwhile; the attempt counter, bumped by every claim,
+    tells: rows whose counter moved are no longer ours and are not sent again. The renewal is
+    committed before the chunk goes out, so the rows stay ours for a full lease while sending.
+    """
+    if not chunk:
+        return set()
+    held = await session.execute(
+        update(Delivery)
+        .where(
+            tuple_(Delivery.id, Delivery.attempts).in_([(c.id, c.attempts) for c in chunk]),
+            Delivery.status == "claimed",
+        )
+        .values(lease_until=now + lease)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return set(held.scalars())
 
 
 @dataclass(slots=True)

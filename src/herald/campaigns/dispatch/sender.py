@@ -138,6 +138,9 @@ class Dispatcher:
                     rest = [r.id for r in rows[index * max(1, self.chunk) :]]
                     await claim.release(session, rest)
                     return settled, True
+                lease = timedelta(seconds=self.settings.dispatch_lease_seconds)
+                held = await claim.renew(session, chunk, clock.now(), lease)
+                chunk = [c for c in chunk if c.id in held]  # others were re-claimed: not ours
                 kit = await self._kit(session, campaign_id)
                 if kit is None:
                     return settled, True
