@@ -19,10 +19,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from herald.delivery import ids
 from herald.delivery.webhooks import WebhookReceiver
 from herald.kit import clock
+from herald.kit.db import transaction
+from herald.models.delivery import DeliveryEvent
 from herald.runtime import Runtime, build_runtime
 from herald.web.app import create_app
 from tests.conftest import make_settings
@@ -192,3 +195,11 @@ async def test_shuffled_double_replay_ends_like_one_in_order_replay(
     reasons = {reason for _, _, _, reason in expected["suppressions"]}
     assert reasons >= {"hard_bounce", "soft_bounce_limit", "complaint"}, reasons
     assert expected["withdrawals"] and applied > 0
+    # The shuffle did hit the corner: runs that looked like five until their delivery arrived.
+    async with transaction(other_runtime.sessions) as s:
+        undone = await s.scalar(
+            select(func.count())
+            .select_from(DeliveryEvent)
+            .where(DeliveryEvent.outcome == "soft_bounce_undone")
+        )
+    assert undone, "no late delivery undid the soft-bounce rule: the feed misses the corner"
