@@ -67,17 +67,23 @@ def transition(
         subscription.unsubscribed_at = None
     elif target is Status.UNSUBSCRIBED:
         subscription.unsubscribed_at = when
+    _record(session, subscription, current, reason, when)
+    return True
+
+
+def _record(
+    session: AsyncSession, subscription: Subscription, was: Status, reason: str, at: datetime
+) -> None:
     session.add(
         SubscriptionTransition(
             tenant_id=subscription.tenant_id,
             subscription_id=subscription.id,
-            from_status=current.value,
-            to_status=target.value,
+            from_status=was.value,
+            to_status=subscription.status,
             reason=reason[:64],
-            at=when,
+            at=at,
         )
     )
-    return True
 
 
 def record_initial(session: AsyncSession, subscription: Subscription, reason: str) -> None:
@@ -91,3 +97,30 @@ def record_initial(session: AsyncSession, subscription: Subscription, reason: st
             at=subscription.status_changed_at,
         )
     )
+
+
+# The one system reason that may take a subscription back up from ``bounced``: the soft-bounce
+# rule (five in a row) moved it there on an incomplete history, and a delivery that happened
+# inside the run arrived later and broke it.
+SOFT_BOUNCE_UNDO_REASON = "delivered after soft bounces"
+
+
+def undo_soft_bounce_limit(
+    session: AsyncSession,
+    subscription: Subscription,
+    previous: Status,
+    previous_changed_at: datetime,
+) -> bool:
+    """Return a subscription the soft-bounce rule bounced to the status it had before.
+
+    Only ``bounced`` → the status recorded before that move. ``status_changed_at`` goes back to
+    when that earlier status began (it is what decides whether a delayed unsubscribe is stale);
+    the transition row is timestamped now and carries :data:`SOFT_BOUNCE_UNDO_REASON`.
+    """
+    current = Status(subscription.status)
+    if current is not Status.BOUNCED or previous not in ALLOWED[current]:
+        return False
+    subscription.status = previous.value
+    subscription.status_changed_at = previous_changed_at
+    _record(session, subscription, current, SOFT_BOUNCE_UNDO_REASON, clock.now())
+    return True

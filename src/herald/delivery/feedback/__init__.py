@@ -9,7 +9,8 @@ monotonically (:mod:`.ladder`):
 - ``bounce_soft``: ``Subscriber.soft_bounce_count`` is the current run of consecutive soft
   bounces (ordered by when they happened; a ``delivered`` ends a run); a run of
   :data:`SOFT_BOUNCE_LIMIT` (5) treats the subscriber as hard-bounced (suppression reason
-  ``soft_bounce_limit``).
+  ``soft_bounce_limit``); a delivery arriving late that breaks every such run undoes what the
+  rule did (:mod:`.softlimit`), so the outcome does not depend on arrival order.
 - ``complaint``: subscriptions → ``complained``, address suppressed (``complaint``, stream
   marketing: mandatory transactional mail still goes out).
 - ``unsub``: subscriptions → ``unsubscribed`` with a consent withdrawal record.
@@ -19,7 +20,8 @@ monotonically (:mod:`.ladder`):
   about the mailbox, so they never suppress.
 
 Modules: :mod:`.events` (the event model), :mod:`.ingest` (record once, resolve subscribers),
-:mod:`.ladder` (the monotonic state changes), :mod:`.suppress` (suppression entries),
+:mod:`.ladder` (the monotonic state changes), :mod:`.softlimit` (the soft-bounce rule),
+:mod:`.suppress` (suppression entries),
 :mod:`.retention` (erasure).
 """
 
@@ -34,7 +36,7 @@ from herald.delivery.feedback.events import (
     scrub,
 )
 from herald.delivery.feedback.ingest import ingest
-from herald.delivery.feedback.ladder import SOFT_BOUNCE_LIMIT
+from herald.delivery.feedback.softlimit import SOFT_BOUNCE_LIMIT
 
 __all__ = [
     "MAILBOX_PROVIDERS",

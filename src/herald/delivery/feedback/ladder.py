@@ -19,11 +19,15 @@ from herald.audience.states import Status
 from herald.compliance import audit
 from herald.compliance.consent import record_consent
 from herald.delivery.feedback.events import EventKind, FeedbackEvent, feedback_actor
+from herald.delivery.feedback.softlimit import (
+    SOFT_BOUNCE_LIMIT,
+    SOFT_REASON,
+    absorbed_events,
+    soft_bounce_runs,
+    undo_if_broken,
+)
 from herald.delivery.feedback.suppress import suppress_for
 from herald.models.audience import Subscriber, Subscription
-from herald.models.delivery import DeliveryEvent
-
-SOFT_BOUNCE_LIMIT = 5  # consecutive soft bounces (no delivery between them) count as hard
 
 # The feedback ladder: a subscription only moves to a strictly higher rung.
 _RANK = {
@@ -56,7 +60,7 @@ async def apply_event(
     if kind is EventKind.BOUNCE_SOFT:
         return await _soft_bounce(session, event, subscribers, row_id)
     if kind is EventKind.DELIVERED:
-        return await _delivered(session, subscribers, row_id)
+        return await _delivered(session, event, subscribers, row_id)
     if kind not in _TARGET:
         return "recorded"
     changed = False
@@ -72,54 +76,26 @@ async def apply_event(
     return f"{kind.value}_applied" if changed else "no_change"
 
 
-async def soft_bounce_runs(session: AsyncSession, row_id: int) -> tuple[int, int]:
-    """(longest run, current run) of consecutive soft bounces in the address's history.
-
-    The history is every recorded ``bounce_soft`` and ``delivered`` event for the address (by its
-    keyed hash, else by subscriber), ordered by when it *happened*, not when it arrived, so a
-    shuffled or replayed feed reaches the same verdict as an in-order one. A delivery ends a run.
-    """
-    row = (
-        await session.execute(
-            select(DeliveryEvent.recipient_hash, DeliveryEvent.subscriber_id).where(
-                DeliveryEvent.id == row_id
-            )
-        )
-    ).one()
-    if row.recipient_hash is not None:
-        same_address = DeliveryEvent.recipient_hash == row.recipient_hash
-    elif row.subscriber_id is not None:
-        same_address = DeliveryEvent.subscriber_id == row.subscriber_id
-    else:
-        return 1, 1
-    kinds = await session.execute(
-        select(DeliveryEvent.kind)
-        .where(same_address, DeliveryEvent.kind.in_(_SOFT_HISTORY))
-        .order_by(DeliveryEvent.occurred_at, DeliveryEvent.kind, DeliveryEvent.event_key)
-    )
-    longest = current = 0
-    for (kind,) in kinds:
-        current = current + 1 if kind == EventKind.BOUNCE_SOFT.value else 0
-        longest = max(longest, current)
-    return longest, current
-
-
-_SOFT_HISTORY = (EventKind.BOUNCE_SOFT.value, EventKind.DELIVERED.value)
-
-
-async def _delivered(session: AsyncSession, subscribers: list[Subscriber], row_id: int) -> str:
-    """A delivery resets the soft-bounce count (only addresses that have one pay the query)."""
+async def _delivered(
+    session: AsyncSession, event: FeedbackEvent, subscribers: list[Subscriber], row_id: int
+) -> str:
+    """A delivery resets the soft-bounce count (only addresses that have one pay the query) and
+    may break the run that made the soft-bounce rule suppress the address (:mod:`.softlimit`)."""
     if any(s.soft_bounce_count for s in subscribers):
         _, current = await soft_bounce_runs(session, row_id)
         for subscriber in subscribers:
-            if subscriber.soft_bounce_count != current:
-                subscriber.soft_bounce_count = current
-                await session.execute(
-                    update(Subscriber)
-                    .where(Subscriber.id == subscriber.id)
-                    .values(soft_bounce_count=current)
-                )
-    return "recorded"
+            await _set_soft_count(session, subscriber, current)
+    restored = await undo_if_broken(session, event, subscribers, row_id)
+    for subscriber in subscribers:
+        if subscriber.id not in restored:
+            continue
+        # Complaints and unsubscribes that arrived while the rule held the subscription in
+        # ``bounced`` moved nothing then; applied now, the outcome is the in-order one.
+        for absorbed in await absorbed_events(session, subscriber.id):
+            moved = await _move(session, absorbed, subscriber, _TARGET[absorbed.kind])
+            if moved:
+                await _audit_change(session, absorbed, subscriber, absorbed.kind, moved, row_id)
+    return "soft_bounce_undone" if restored else "recorded"
 
 
 async def _soft_bounce(
@@ -130,9 +106,7 @@ async def _soft_bounce(
     longest, current = await soft_bounce_runs(session, row_id)
     escalated = longest >= SOFT_BOUNCE_LIMIT
     for subscriber in subscribers:
-        subscriber.soft_bounce_count = current
-        row = update(Subscriber).where(Subscriber.id == subscriber.id)
-        await session.execute(row.values(soft_bounce_count=current))
+        await _set_soft_count(session, subscriber, current)
         if not escalated:
             continue
         moved = await _move(session, event, subscriber, Status.BOUNCED)
@@ -140,13 +114,28 @@ async def _soft_bounce(
             await _audit_change(
                 session, event, subscriber, EventKind.BOUNCE_SOFT, moved, row_id, soft_count=longest
             )
-        await suppress_for(session, event, [subscriber], "soft_bounce_limit", "all")
+        await suppress_for(session, event, [subscriber], SOFT_REASON, "all")
     return "soft_bounce_limit" if escalated else "soft_bounce_counted"
+
+
+async def _set_soft_count(session: AsyncSession, subscriber: Subscriber, count: int) -> None:
+    if subscriber.soft_bounce_count == count:
+        return
+    subscriber.soft_bounce_count = count  # the loaded object and the row agree, no reload
+    await session.execute(
+        update(Subscriber)
+        .where(Subscriber.id == subscriber.id)
+        .values(soft_bounce_count=count)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _move(
     session: AsyncSession, event: FeedbackEvent, subscriber: Subscriber, target: Status
 ) -> list[Subscription]:
+    # Sessions do not autoflush: write earlier moves of this unit of work before re-reading the
+    # rows (``populate_existing`` would otherwise overwrite them with the stored state).
+    await session.flush()
     # FOR UPDATE (PostgreSQL; SQLite already runs one writer): two reports for one subscriber in
     # concurrent requests see each other's outcome, so the ladder holds under races too.
     rows = await session.execute(
