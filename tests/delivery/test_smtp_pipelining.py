@@ -11,8 +11,18 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from herald.delivery.providers.smtp_wire import SmtpConnection, SmtpReplyError, dot_stuff
+from herald.delivery.providers.smtp import SmtpConfig, SmtpDistributor
+from herald.delivery.providers.smtp_wire import (
+    SmtpConnection,
+    SmtpProtocolError,
+    SmtpReplyError,
+    dot_stuff,
+    stuffed,
+)
+from tests.delivery.test_http_providers import marketing
 
 
 class PipeliningServer:
@@ -38,6 +48,9 @@ class PipeliningServer:
                 writer.write(b"250 2.1.0 ok\r\n")
             elif verb == b"RCPT":
                 recipient = line[9:].strip().strip(b"<>").decode()
+                if recipient.startswith("drop@"):  # the connection breaks mid-transaction
+                    writer.transport.abort()
+                    return
                 ok_rcpt = not recipient.startswith("gone@")
                 writer.write(b"250 2.1.5 ok\r\n" if ok_rcpt else b"550 5.1.1 unknown\r\n")
             elif verb == b"DATA":
@@ -47,6 +60,9 @@ class PipeliningServer:
                 writer.write(b"354 go ahead\r\n")
                 await writer.drain()
                 body = await reader.readuntil(b"\r\n.\r\n")
+                if recipient.startswith("slow@"):  # never answers the end of data
+                    await reader.read()
+                    break
                 self.messages.append((sender, recipient, body))
                 writer.write(b"250 2.0.0 queued\r\n")
             elif verb == b"RSET":
@@ -99,3 +115,72 @@ async def test_envelope_injection_is_refused(server: tuple[PipeliningServer, int
 
 def test_dot_stuffing() -> None:
     assert dot_stuff(b".a\r\n..b\r\nc") == b"..a\r\n...b\r\nc\r\n.\r\n"
+
+
+lines = st.lists(st.sampled_from([b"", b".", b"..", b"a.b", b" .", b"x" * 5]), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=lines, cuts=st.lists(st.integers(min_value=0, max_value=60), max_size=6))
+def test_stuffing_pieces_equals_stuffing_the_whole(text: list[bytes], cuts: list[int]) -> None:
+    whole = b"\r\n".join(text)
+    points = sorted({min(c, len(whole)) for c in cuts})
+    pieces = [whole[a:b] for a, b in zip([0, *points], [*points, len(whole)], strict=True)]
+    assert b"".join(stuffed(pieces)) == dot_stuff(whole)
+    assert b"".join(stuffed([b"a\r", b"\n.b"])) == b"a\r\n..b\r\n.\r\n"
+
+
+async def test_a_dropped_connection_or_a_timeout_makes_the_connection_unusable(
+    server: tuple[PipeliningServer, int],
+) -> None:
+    _, port = server
+    conn = SmtpConnection("127.0.0.1", port, timeout=0.5)
+    await conn.open()
+    with pytest.raises(SmtpProtocolError):
+        await conn.send("b@bounce.example", "drop@mail.example", b"x\r\n")
+    assert not conn.is_connected
+    await conn.open()
+    with pytest.raises(SmtpProtocolError, match="timed out"):
+        await conn.send("b@bounce.example", "slow@mail.example", b"x\r\n")
+    assert not conn.is_connected
+
+
+async def test_distributor_classifies_a_drop_as_temporary_and_reconnects(
+    server: tuple[PipeliningServer, int],
+) -> None:
+    sink, port = server
+    smtp = SmtpDistributor(SmtpConfig.from_url(f"smtp://127.0.0.1:{port}?timeout=5"), 1)
+    try:
+        results = await smtp.send_bulk(
+            [marketing(5, 1), marketing(5, 2, to="drop@mail.example"), marketing(5, 3)]
+        )
+    finally:
+        await smtp.close()
+    assert results[0].accepted and results[2].accepted
+    assert not results[1].accepted and not results[1].permanent
+    assert [m[1] for m in sink.messages] == ["s1@mail.example.org", "s3@mail.example.org"]
+    assert all(m[2].endswith(b"\r\n.\r\n") for m in sink.messages)
+
+
+async def test_octets_after_the_starttls_reply_are_refused() -> None:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"220 sink ESMTP\r\n")
+        await reader.readline()
+        writer.write(b"250-sink\r\n250 STARTTLS\r\n")
+        await reader.readline()
+        # An attacker on the path appends a reply that must not be read after the handshake.
+        writer.write(b"220 go ahead\r\n250 injected\r\n")
+        await writer.drain()
+        await reader.read()
+        writer.close()
+
+    srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = srv.sockets[0].getsockname()[1]
+    try:
+        conn = SmtpConnection("127.0.0.1", port, start_tls=True, timeout=5)
+        with pytest.raises(SmtpProtocolError, match="STARTTLS"):
+            await conn.open()
+        assert not conn.is_connected
+    finally:
+        srv.close()
+        await srv.wait_closed()

@@ -1,4 +1,4 @@
-"""STARTTLS and AUTH of the lean SMTP client against aiosmtpd (self-signed cert on loopback)."""
+"""STARTTLS, SMTPS and AUTH of the lean SMTP client against aiosmtpd (self-signed certificate)."""
 
 from __future__ import annotations
 
@@ -128,3 +128,46 @@ async def test_distributor_over_starttls_with_verification_off(
     assert {e.rcpt_tos[0] for e in handler.envelopes} >= {
         f"s{i}@mail.example.org" for i in range(5)
     }
+
+
+@pytest.fixture(scope="module")
+def smtps_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Handler, int, Path]]:
+    """Implicit TLS (SMTPS) offering only AUTH LOGIN."""
+    cert, key = self_signed(tmp_path_factory.mktemp("smtps"))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Handler()
+    controller = Controller(
+        handler,
+        hostname="127.0.0.1",
+        port=port,
+        ssl_context=context,
+        authenticator=authenticator,
+        auth_require_tls=False,  # the whole session is TLS; aiosmtpd only tracks STARTTLS
+        auth_exclude_mechanism=["PLAIN"],
+    )
+    controller.start()
+    yield handler, port, cert
+    controller.stop()
+
+
+async def test_smtps_with_auth_login(smtps_server: tuple[Handler, int, Path]) -> None:
+    handler, port, cert = smtps_server
+    context = ssl.create_default_context(cafile=str(cert))
+    conn = SmtpConnection("127.0.0.1", port, use_tls=True, tls_context=context, timeout=5)
+    await conn.open("relay", "s3cret")
+    assert conn.extensions["auth"].split() == ["LOGIN"]
+    await conn.send("b@bounce.example", "t@mail.example", [b"Subject: smtps\r\n", b"\r\n.hi\r\n"])
+    await conn.quit()
+    assert handler.envelopes[-1].rcpt_tos == ["t@mail.example"]
+    assert handler.envelopes[-1].original_content == b"Subject: smtps\r\n\r\n.hi\r\n"
+    config = SmtpConfig.from_url(f"smtps://relay:wrong@127.0.0.1:{port}?verify=0")
+    smtp = SmtpDistributor(config, pool_size=1)
+    try:
+        refused = await smtp.send_bulk([marketing(9, 1)])
+    finally:
+        await smtp.close()
+    assert not refused[0].accepted and not refused[0].permanent  # configuration: temporary

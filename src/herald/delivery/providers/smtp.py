@@ -1,9 +1,10 @@
-"""The ``smtp`` distributor: any relay, pooled aiosmtplib connections, STARTTLS or SMTPS.
+"""The ``smtp`` distributor: any relay, pooled connections, STARTTLS or SMTPS.
 
 Connections stay open and carry many messages each, pipelining MAIL/RCPT/DATA when the relay
-offers PIPELINING (see :mod:`.smtp_wire`). Messages are written by the lean MIME writer,
-DKIM-signed with the sending domain's active key, and sent with a VERP envelope sender
-``bounces+{token}@{bounce domain}`` naming the message (see :mod:`herald.delivery.ids`).
+offers PIPELINING (see :mod:`.smtp_wire`, a lean client written for this hot path). Messages
+are written by the lean MIME writer, DKIM-signed with the sending domain's active key, and sent
+with a VERP envelope sender ``bounces+{token}@{bounce domain}`` naming the message (see
+:mod:`herald.delivery.ids`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from herald.delivery import ids
 from herald.delivery.dkim import DkimSigner
 from herald.delivery.message import OutgoingMessage, SendResult, WebhookRequest
-from herald.delivery.mime import render_parts
+from herald.delivery.mime import render_message
 from herald.delivery.policy import message_key
 from herald.delivery.providers.smtp_wire import SmtpConnection, SmtpProtocolError, SmtpReplyError
 from herald.kit.tokens import TokenSigner
@@ -134,14 +135,19 @@ class SmtpDistributor:
         except Exception as exc:  # the key store is unreachable: retry later, never send unsigned
             raise KeyringUnavailable(str(exc)) from exc
 
-    async def build(self, message: OutgoingMessage) -> tuple[str, bytes, str]:
-        """(envelope sender, signed RFC 5322 bytes, Message-ID) for ``message``."""
+    async def build(self, message: OutgoingMessage) -> tuple[str, list[bytes], str]:
+        """(envelope sender, the signed RFC 5322 message as pieces, Message-ID) for ``message``.
+
+        The pieces are written to the connection as they are; joined, they are the message.
+        """
         domain = message.sender.rpartition("@")[2].lower()
         mid = message.message_id or f"<{secrets.token_hex(16)}@{domain or 'localhost'}>"
-        head, body, canonical = render_parts(message, message_id=mid)
+        rendered = render_message(message, message_id=mid)
         signer = await self.signer(message.tenant_id, domain)
-        raw = signer.sign(head, body, canonical=canonical) if signer else head + b"\r\n" + body
-        return self.envelope_sender(message), raw, mid
+        pieces = [rendered.head, b"\r\n", *rendered.body]
+        if signer is not None:
+            pieces.insert(0, signer.header_for(rendered.head, rendered.canonical))
+        return self.envelope_sender(message), pieces, mid
 
     async def _send_one(self, message: OutgoingMessage) -> SendResult:
         try:
@@ -155,7 +161,7 @@ class SmtpDistributor:
 
     async def _send_on(self, client: SmtpConnection, message: OutgoingMessage) -> SendResult:
         try:
-            return_path, raw, mid = await self.build(message)
+            return_path, pieces, mid = await self.build(message)
         except KeyringUnavailable as exc:
             return SendResult(False, self.name, error=f"DKIM keys unavailable: {exc}")
         except Exception as exc:  # a message we cannot build is refused for good
@@ -164,7 +170,7 @@ class SmtpDistributor:
         try:
             if not client.is_connected:
                 await client.open(self._config.username, self._config.password)
-            await client.send(return_path, message.recipient, raw)
+            await client.send(return_path, message.recipient, pieces)
             return SendResult(True, self.name, provider_message_id=mid)
         except SmtpReplyError as exc:
             if exc.code == 421:
