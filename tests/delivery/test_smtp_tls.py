@@ -67,27 +67,31 @@ def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, data
     return AuthResult(success=ok, handled=False)
 
 
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Handler, int, Path]]:
-    cert, key = self_signed(tmp_path_factory.mktemp("tls"))
+def serve_tls(
+    factory: pytest.TempPathFactory, *, starttls: bool, **options: Any
+) -> Iterator[tuple[Handler, int, Path]]:
+    """aiosmtpd with a fresh self-signed certificate, offering STARTTLS or speaking SMTPS."""
+    cert, key = self_signed(factory.mktemp("tls"))
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    options["tls_context" if starttls else "ssl_context"] = context
     handler = Handler()
     controller = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=port,
-        tls_context=context,
-        require_starttls=True,
-        authenticator=authenticator,
-        auth_require_tls=True,
+        handler, hostname="127.0.0.1", port=port, authenticator=authenticator, **options
     )
     controller.start()
     yield handler, port, cert
     controller.stop()
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Handler, int, Path]]:
+    yield from serve_tls(
+        tmp_path_factory, starttls=True, require_starttls=True, auth_require_tls=True
+    )
 
 
 async def test_starttls_and_auth_plain(tls_server: tuple[Handler, int, Path]) -> None:
@@ -133,25 +137,10 @@ async def test_distributor_over_starttls_with_verification_off(
 @pytest.fixture(scope="module")
 def smtps_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Handler, int, Path]]:
     """Implicit TLS (SMTPS) offering only AUTH LOGIN."""
-    cert, key = self_signed(tmp_path_factory.mktemp("smtps"))
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Handler()
-    controller = Controller(
-        handler,
-        hostname="127.0.0.1",
-        port=port,
-        ssl_context=context,
-        authenticator=authenticator,
-        auth_require_tls=False,  # the whole session is TLS; aiosmtpd only tracks STARTTLS
-        auth_exclude_mechanism=["PLAIN"],
+    # The whole session is TLS; aiosmtpd's auth_require_tls only tracks STARTTLS.
+    yield from serve_tls(
+        tmp_path_factory, starttls=False, auth_require_tls=False, auth_exclude_mechanism=["PLAIN"]
     )
-    controller.start()
-    yield handler, port, cert
-    controller.stop()
 
 
 async def test_smtps_with_auth_login(smtps_server: tuple[Handler, int, Path]) -> None:
