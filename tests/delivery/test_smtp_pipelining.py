@@ -29,6 +29,7 @@ class PipeliningServer:
     def __init__(self) -> None:
         self.messages: list[tuple[str, str, bytes]] = []
         self.batched_groups = 0  # MAIL/RCPT/DATA that arrived in a single read
+        self.behind_data = 0  # groups that arrived in the same read as the previous message
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(b"220 sink ESMTP\r\n")
@@ -63,6 +64,12 @@ class PipeliningServer:
                 if recipient.startswith("slow@"):  # never answers the end of data
                     await reader.read()
                     break
+                if reader._buffer.startswith(b"MAIL"):  # type: ignore[attr-defined]
+                    self.behind_data += 1
+                if recipient.startswith("reject-data@"):
+                    writer.write(b"554 5.7.1 content refused\r\n")
+                    await writer.drain()
+                    continue
                 self.messages.append((sender, recipient, body))
                 writer.write(b"250 2.0.0 queued\r\n")
             elif verb == b"RSET":
@@ -184,3 +191,46 @@ async def test_octets_after_the_starttls_reply_are_refused() -> None:
     finally:
         srv.close()
         await srv.wait_closed()
+
+
+async def test_the_next_envelope_rides_behind_the_data(
+    server: tuple[PipeliningServer, int],
+) -> None:
+    sink, port = server
+    conn = SmtpConnection("127.0.0.1", port, timeout=5)
+    await conn.open()
+    body = b"Subject: x\r\n\r\nhi\r\n"
+    second = ("b+2@bounce.example", "reject-data@mail.example")
+    third = ("b+3@bounce.example", "c@mail.example")
+    await conn.send("b+1@bounce.example", "a@mail.example", body, then=second)
+    assert conn.announced == second
+    with pytest.raises(SmtpReplyError) as refused:  # refused at the end of data…
+        await conn.send(*second, body, then=third)
+    assert refused.value.stage == "end of data" and refused.value.permanent
+    assert conn.announced == third  # …while the next envelope was already on its way
+    await conn.send(*third, body)
+    assert conn.announced is None
+    await conn.send("b+4@bounce.example", "d@mail.example", body, then=third)
+    with pytest.raises(SmtpProtocolError, match="announced"):  # not the message announced
+        await conn.send("b+5@bounce.example", "e@mail.example", body)
+    assert not conn.is_connected
+    assert [m[1] for m in sink.messages] == ["a@mail.example", "c@mail.example", "d@mail.example"]
+    assert sink.behind_data == 3
+
+
+async def test_distributor_pipelines_across_messages_and_classifies_refusals(
+    server: tuple[PipeliningServer, int],
+) -> None:
+    sink, port = server
+    smtp = SmtpDistributor(SmtpConfig.from_url(f"smtp://127.0.0.1:{port}?timeout=5"), 2)
+    messages = [marketing(6, i) for i in range(10)]
+    messages[3] = marketing(6, 3, to="gone@mail.example")
+    messages[6] = marketing(6, 6, to="reject-data@mail.example")
+    try:
+        results = await smtp.send_bulk(messages)
+    finally:
+        await smtp.close()
+    assert [r.accepted for r in results] == [i not in (3, 6) for i in range(10)]
+    assert results[3].permanent and results[6].permanent
+    assert len(sink.messages) == 8
+    assert sink.behind_data >= 5  # two connections, each announcing its next message

@@ -29,6 +29,14 @@ class KeyringUnavailable(Exception):
     """The DKIM key store could not be read (a temporary condition)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Built:
+    message: OutgoingMessage
+    return_path: str
+    pieces: list[bytes]
+    mid: str
+
+
 class SignerLookup(Protocol):
     async def signer_for(self, tenant_id: int | None, sender_domain: str) -> DkimSigner | None: ...
 
@@ -115,7 +123,7 @@ class SmtpDistributor:
         return await self._pool.get()
 
     def _release(self, client: SmtpConnection) -> None:
-        if not client.is_connected:
+        if not client.is_connected or client.announced is not None:
             self._created -= 1
             client.close()
             return
@@ -149,17 +157,8 @@ class SmtpDistributor:
             pieces.insert(0, signer.header_for(rendered.head, rendered.canonical))
         return self.envelope_sender(message), pieces, mid
 
-    async def _send_one(self, message: OutgoingMessage) -> SendResult:
-        try:
-            client = await self._acquire()
-        except Exception as exc:  # connection refused, TLS failure, auth failure…
-            return _connect_failure(exc)
-        try:
-            return await self._send_on(client, message)
-        finally:
-            self._release(client)
-
-    async def _send_on(self, client: SmtpConnection, message: OutgoingMessage) -> SendResult:
+    async def _prepare(self, message: OutgoingMessage) -> _Built | SendResult:
+        """The message built and signed, or the result that settles it without sending."""
         try:
             return_path, pieces, mid = await self.build(message)
         except KeyringUnavailable as exc:
@@ -167,11 +166,16 @@ class SmtpDistributor:
         except Exception as exc:  # a message we cannot build is refused for good
             text = f"cannot build message: {exc}"
             return SendResult(False, self.name, error=text, permanent=True)
+        return _Built(message, return_path, pieces, mid)
+
+    async def _transfer(
+        self, client: SmtpConnection, built: _Built, then: _Built | None = None
+    ) -> SendResult:
+        """Send ``built`` on ``client``, announcing ``then`` (sent next on this connection)."""
+        ahead = (then.return_path, then.message.recipient) if then is not None else None
         try:
-            if not client.is_connected:
-                await client.open(self._config.username, self._config.password)
-            await client.send(return_path, message.recipient, pieces)
-            return SendResult(True, self.name, provider_message_id=mid)
+            await client.send(built.return_path, built.message.recipient, built.pieces, then=ahead)
+            return SendResult(True, self.name, provider_message_id=built.mid)
         except SmtpReplyError as exc:
             if exc.code == 421:
                 client.close()  # the server is closing this channel
@@ -181,13 +185,41 @@ class SmtpDistributor:
             return SendResult(False, self.name, error=f"{type(exc).__name__}: {exc}")
 
     async def send_transactional(self, message: OutgoingMessage) -> SendResult:
-        return await self._send_one(message)
+        try:
+            client = await self._acquire()
+        except Exception as exc:  # connection refused, TLS failure, auth failure…
+            return _connect_failure(exc)
+        try:
+            built = await self._prepare(message)
+            if isinstance(built, SendResult):
+                return built
+            if not client.is_connected:
+                try:
+                    await client.open(self._config.username, self._config.password)
+                except (SmtpReplyError, SmtpProtocolError, OSError) as exc:
+                    return _connect_failure(exc)
+            return await self._transfer(client, built)
+        finally:
+            self._release(client)
 
     async def send_bulk(self, messages: list[OutgoingMessage]) -> list[SendResult]:
-        """Spread the messages over the pooled connections; each carries many in sequence."""
+        """Spread the messages over the pooled connections; each carries many in sequence.
+
+        A lane builds the next message before it sends the current one's data, so the next
+        envelope rides in the same write (see :meth:`SmtpConnection.send`).
+        """
         results: list[SendResult | None] = [None] * len(messages)
         queue = list(enumerate(messages))
         queue.reverse()
+
+        async def next_built() -> tuple[int, _Built] | None:
+            while queue:
+                index, message = queue.pop()
+                built = await self._prepare(message)
+                if isinstance(built, _Built):
+                    return index, built
+                results[index] = built
+            return None
 
         async def lane() -> None:
             while queue:
@@ -199,9 +231,19 @@ class SmtpDistributor:
                         results[index] = _connect_failure(exc)
                     return
                 try:
-                    while queue and client.is_connected:
-                        index, message = queue.pop()
-                        results[index] = await self._send_on(client, message)
+                    if not client.is_connected:
+                        continue  # pooled, then closed by the server: released and replaced
+                    current = await next_built()
+                    while current is not None:
+                        upcoming = await next_built() if client.pipelining else None
+                        index, built = current
+                        then = upcoming[1] if upcoming is not None else None
+                        results[index] = await self._transfer(client, built, then)
+                        current = upcoming
+                        if current is not None and not client.is_connected:
+                            # Its envelope may have gone out, its data never: send it elsewhere.
+                            queue.append((current[0], current[1].message))
+                            break
                 finally:
                     self._release(client)
 
