@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import ipaddress
 import socket
@@ -102,6 +103,31 @@ async def test_starttls_and_auth_plain(tls_server: tuple[Handler, int, Path]) ->
     await conn.send("b@bounce.example", "a@mail.example", b"Subject: tls\r\n\r\nhi\r\n")
     await conn.quit()
     assert handler.envelopes[-1].rcpt_tos == ["a@mail.example"]
+
+
+def test_starttls_and_pipelined_sends_on_uvloop(tls_server: tuple[Handler, int, Path]) -> None:
+    """`herald serve` runs under uvicorn, on uvloop: its transports are not asyncio's classes."""
+    uvloop = pytest.importorskip("uvloop")
+    handler, port, cert = tls_server
+    context = ssl.create_default_context(cafile=str(cert))
+
+    async def scenario() -> None:
+        conn = SmtpConnection("127.0.0.1", port, start_tls=True, tls_context=context, timeout=5)
+        await conn.open("relay", "s3cret")
+        then = ("b@bounce.example", "uv2@mail.example")
+        await conn.send(
+            "b@bounce.example", "uv1@mail.example", b"Subject: uv\r\n\r\n.\r\n", then=then
+        )
+        await conn.send(*then, [b"Subject: uv\r\n", b"\r\nhi\r\n"])
+        await conn.quit()
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(scenario())
+    assert [e.rcpt_tos for e in handler.envelopes[-2:]] == [
+        ["uv1@mail.example"],
+        ["uv2@mail.example"],
+    ]
+    assert handler.envelopes[-2].original_content == b"Subject: uv\r\n\r\n.\r\n"  # unstuffed
 
 
 async def test_wrong_password_and_untrusted_certificate(

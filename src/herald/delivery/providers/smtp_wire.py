@@ -21,6 +21,7 @@ import ssl
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 _ENVELOPE_ADDRESS = re.compile(r"^[^\s<>\x00-\x1f\x7f]{1,320}$")
 MAX_REPLY_LINES = 200
@@ -97,14 +98,17 @@ class _Channel(asyncio.Protocol):
         self._replies: deque[Reply] = deque()
         self._want = 0
         self._waiter: asyncio.Future[None] | None = None
+        self.closed: asyncio.Future[None] = loop.create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # A stream transport (uvloop's, under `herald serve`, is no asyncio.Transport subclass).
+        self.transport = cast(asyncio.Transport, transport)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._fail(SmtpProtocolError(f"connection lost: {exc}" if exc else "connection closed"))
         self.transport = None
+        if not self.closed.done():
+            self.closed.set_result(None)
 
     def data_received(self, data: bytes) -> None:
         buffer = self._buffer
@@ -379,9 +383,14 @@ class SmtpConnection:
             self.close()
 
     async def quit(self) -> None:
+        """QUIT, then close and wait (within the timeout) until the transport has closed."""
+        channel = self._channel
         try:
             async with asyncio.timeout(self.timeout):
                 await self.command(b"QUIT")
+                self.close()
+                if channel is not None:
+                    await channel.closed
         except (SmtpProtocolError, SmtpReplyError, TimeoutError):
             pass
         finally:
