@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import re
 import shutil
 import socket
 import statistics
@@ -73,11 +74,25 @@ def template() -> tuple[str, str]:
 
 
 HTML, TEXT = template()
+# The template split once at its placeholders (they land at the odd indexes). A recipient's copy
+# joins the static segments with the recipient's values, the way a compiled template renders;
+# two str.replace passes over the whole 40 KB text cost three times as much and measured the
+# benchmark's own stand-in for the template engine rather than Herald.
+_SLOTS = re.compile(r"(\{name\}|\{token\})")
+HTML_PARTS = _SLOTS.split(HTML)
+TEXT_PARTS = _SLOTS.split(TEXT)
+
+
+def fill(parts: list[str], values: dict[str, str]) -> str:
+    filled = parts.copy()
+    filled[1::2] = [values[slot] for slot in parts[1::2]]
+    return "".join(filled)
 
 
 def personalised(campaign: int, subscriber: int) -> OutgoingMessage:
     name = f"Reader {subscriber}"
     token = f"tk{subscriber:08d}x{campaign:04d}"
+    values = {"{name}": name, "{token}": token}
     return OutgoingMessage(
         category=Category.MARKETING,
         sender=f"letters@{DOMAIN}",
@@ -85,8 +100,8 @@ def personalised(campaign: int, subscriber: int) -> OutgoingMessage:
         recipient=f"reader{subscriber}@mail.example.org",
         recipient_name=name,
         subject=f"{name}, your June issue",
-        text=TEXT.replace("{name}", name),
-        html=HTML.replace("{name}", name).replace("{token}", token),
+        text=fill(TEXT_PARTS, values),
+        html=fill(HTML_PARTS, values),
         idempotency_key=str(ids.marketing_key(campaign, subscriber)),
         tenant_id=7,
         headers={
