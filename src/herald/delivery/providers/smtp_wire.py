@@ -87,7 +87,11 @@ def _envelope(sender: str, recipient: str) -> bytes:
 
 
 class _Channel(asyncio.Protocol):
-    """The socket side: collects replies as octets arrive; wakes the waiter when enough are in."""
+    """The socket side: collects replies as octets arrive; wakes the waiter when enough are in.
+
+    No write flow control is needed: every write is followed by waiting for its replies, so the
+    transport never buffers more than one message.
+    """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
