@@ -30,8 +30,10 @@ class PipeliningServer:
         self.messages: list[tuple[str, str, bytes]] = []
         self.batched_groups = 0  # MAIL/RCPT/DATA that arrived in a single read
         self.behind_data = 0  # groups that arrived in the same read as the previous message
+        self.connections = 0
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         writer.write(b"220 sink ESMTP\r\n")
         sender = recipient = ""
         ok_rcpt = False
@@ -234,3 +236,20 @@ async def test_distributor_pipelines_across_messages_and_classifies_refusals(
     assert results[3].permanent and results[6].permanent
     assert len(sink.messages) == 8
     assert sink.behind_data >= 5  # two connections, each announcing its next message
+
+
+async def test_one_message_per_connection_keeps_every_connection_busy(
+    server: tuple[PipeliningServer, int],
+) -> None:
+    """The dispatcher's chunks: no lane takes a second message while another lane has none."""
+    sink, port = server
+    smtp = SmtpDistributor(SmtpConfig.from_url(f"smtp://127.0.0.1:{port}?timeout=5"), 3)
+    try:
+        results = await smtp.send_bulk([marketing(7, i) for i in range(3)])
+        assert all(r.accepted for r in results)
+        assert sink.connections == 3 and sink.behind_data == 0
+        results = await smtp.send_bulk([marketing(7, i) for i in range(3, 15)])
+    finally:
+        await smtp.close()
+    assert all(r.accepted for r in results) and len(sink.messages) == 15
+    assert sink.connections == 3 and sink.behind_data > 0

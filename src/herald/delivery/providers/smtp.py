@@ -205,12 +205,15 @@ class SmtpDistributor:
     async def send_bulk(self, messages: list[OutgoingMessage]) -> list[SendResult]:
         """Spread the messages over the pooled connections; each carries many in sequence.
 
-        A lane builds the next message before it sends the current one's data, so the next
-        envelope rides in the same write (see :meth:`SmtpConnection.send`).
+        A lane builds its next message before it sends the current one's data, so the next
+        envelope rides in the same write (see :meth:`SmtpConnection.send`) — but only while at
+        least one message per lane is left for the others: a call with one message per
+        connection (the dispatcher's chunks) keeps every connection busy instead.
         """
         results: list[SendResult | None] = [None] * len(messages)
         queue = list(enumerate(messages))
         queue.reverse()
+        lanes = min(self._pool_size, len(messages))
 
         async def next_built() -> tuple[int, _Built] | None:
             while queue:
@@ -235,7 +238,8 @@ class SmtpDistributor:
                         continue  # pooled, then closed by the server: released and replaced
                     current = await next_built()
                     while current is not None:
-                        upcoming = await next_built() if client.pipelining else None
+                        ahead = client.pipelining and len(queue) >= lanes
+                        upcoming = await next_built() if ahead else None
                         index, built = current
                         then = upcoming[1] if upcoming is not None else None
                         results[index] = await self._transfer(client, built, then)
@@ -247,7 +251,7 @@ class SmtpDistributor:
                 finally:
                     self._release(client)
 
-        await asyncio.gather(*(lane() for _ in range(min(self._pool_size, len(messages)))))
+        await asyncio.gather(*(lane() for _ in range(lanes)))
         return [r or SendResult(False, self.name, error="not attempted") for r in results]
 
     async def handle_webhook(self, request: WebhookRequest) -> list[dict[str, Any]]:
