@@ -37,6 +37,8 @@ SIGNED_HEADERS = (
 )
 OVERSIGNED = ("from", "subject", "list-unsubscribe", "list-unsubscribe-post")
 _SIGNED = tuple((name, name.encode()) for name in SIGNED_HEADERS)
+_PKCS1 = padding.PKCS1v15()
+_SHA256 = hashes.SHA256()
 
 # Only what relaxed canonicalisation changes: runs of 2+ WSP, and any tab.
 _WSP_RUN = re.compile(rb"[ \t]{2,}|\t")
@@ -156,18 +158,25 @@ class DkimSigner:
         self.selector = selector
         self.algorithm = algorithm
         key = serialization.load_pem_private_key(private_pem, password=None)
-        if algorithm is Algorithm.RSA and not isinstance(key, rsa.RSAPrivateKey):
-            raise ValueError("not an RSA private key")
-        if algorithm is Algorithm.ED25519 and not isinstance(key, ed25519.Ed25519PrivateKey):
-            raise ValueError("not an Ed25519 private key")
-        self._key = key
+        # Checked once here: isinstance against these ABCs costs a microsecond per message.
+        self._rsa: rsa.RSAPrivateKey | None = None
+        self._ed: ed25519.Ed25519PrivateKey | None = None
+        if algorithm is Algorithm.RSA:
+            if not isinstance(key, rsa.RSAPrivateKey):
+                raise ValueError("not an RSA private key")
+            self._rsa = key
+        else:
+            if not isinstance(key, ed25519.Ed25519PrivateKey):
+                raise ValueError("not an Ed25519 private key")
+            self._ed = key
+        self._tags = f"v=1; a={algorithm.tag}; c=relaxed/relaxed; d={self.domain}; s={selector}; "
 
     def sign_bytes(self, data: bytes) -> bytes:
-        if isinstance(self._key, rsa.RSAPrivateKey):
-            return self._key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-        assert isinstance(self._key, ed25519.Ed25519PrivateKey)
+        if self._rsa is not None:
+            return self._rsa.sign(data, _PKCS1, _SHA256)
+        assert self._ed is not None
         # RFC 8463 §3: Ed25519 (PureEdDSA) over the SHA-256 digest of the canonicalised data.
-        return self._key.sign(hashlib.sha256(data).digest())
+        return self._ed.sign(hashlib.sha256(data).digest())
 
     def signature_header(
         self,
@@ -210,8 +219,7 @@ class DkimSigner:
             digest.update(piece)
         body_hash = base64.b64encode(digest.digest()).decode()
         tags = (
-            f"v=1; a={self.algorithm.tag}; c=relaxed/relaxed; d={self.domain}; "
-            f"s={self.selector}; t={timestamp if timestamp is not None else int(time.time())}; "
+            f"{self._tags}t={timestamp if timestamp is not None else int(time.time())}; "
             f"h={':'.join(signed)}; bh={body_hash}; b="
         )
         canon.append(canonical_header(b"dkim-signature", tags.encode()))
