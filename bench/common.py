@@ -58,3 +58,21 @@ def write_results(name: str, body: str) -> Path:
     path = HERE / f"RESULTS-{name}.md"
     path.write_text(body.rstrip() + "\n")
     return path
+
+
+def merge_results() -> Path:
+    """Merge every ``bench/RESULTS-*.md`` into ``bench/RESULTS.md`` (one section each)."""
+    lines = [
+        "# Herald benchmark results",
+        "",
+        "Each section is written by one benchmark in `bench/` (run `make bench`, or",
+        "`python -m bench <name> [--full]`). Every figure is compared with a baseline measured in",
+        "the same run on the same machine (2 cores, 24 GiB); ratios are the meaningful numbers.",
+        "",
+    ]
+    for part in sorted(HERE.glob("RESULTS-*.md")):
+        lines.append(part.read_text().rstrip())
+        lines.append("")
+    path = HERE / "RESULTS.md"
+    path.write_text("\n".join(lines))
+    return path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import email
 import email.header
 import email.policy
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from herald.delivery.dkim import Algorithm, DkimSigner, canonical_body, generate_key
 from herald.delivery.message import Category, OutgoingMessage
-from herald.delivery.mime import build_mime, render, render_parts
+from herald.delivery.mime import base64_lines, build_mime, render, render_message, render_parts
 from herald.kit.errors import ValidationFailed
 
 HEADERS = {
@@ -184,3 +185,39 @@ def test_long_display_names_use_several_encoded_words() -> None:
     assert decoded.startswith(" ".join(name.split())) and decoded.endswith(
         "<news@news.example.com>"
     )
+
+
+@pytest.mark.parametrize("alg", list(Algorithm))
+def test_signing_the_pieces_equals_signing_the_joined_message(alg: Algorithm) -> None:
+    signer = DkimSigner("news.example.com", "sel1", alg, KEYS[alg].private_pem)
+    rendered = render_message(sample(), message_id="<m.3.4.0a1b2c3d@news.example.com>")
+    assert len(rendered.body) > 1  # multipart: the HTML part is a piece of its own
+    from_pieces = signer.header_for(rendered.head, rendered.canonical, timestamp=1_700_000_000)
+    joined = b"".join(rendered.body)
+    assert from_pieces == signer.signature_header(rendered.head, joined, timestamp=1_700_000_000)
+    assert verify(from_pieces + rendered.message(), alg)
+
+
+def text_part_encoding(raw: bytes) -> str:
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    plain = next(parsed.iter_parts()) if parsed.is_multipart() else parsed
+    return str(plain["Content-Transfer-Encoding"])
+
+
+def test_ascii_text_travels_as_7bit_and_anything_else_as_quoted_printable() -> None:
+    ascii_text = "Hello Ada,\n\nsee https://herald.test/p?token=abc=\n.\n" + "y" * 900 + "\n"
+    assert text_part_encoding(build_mime(sample(text=ascii_text))) == "7bit"
+    assert text_part_encoding(build_mime(sample(text=ascii_text, html=None))) == "7bit"
+    assert text_part_encoding(build_mime(sample(text="Grüße\n"))) == "quoted-printable"
+    too_long = "z" * 999
+    assert text_part_encoding(build_mime(sample(text=too_long))) == "quoted-printable"
+    assert text_part_encoding(build_mime(sample(text="nul \x00 here"))) == "quoted-printable"
+    for line in build_mime(sample(text=too_long)).split(b"\r\n"):
+        assert len(line) <= 998
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=2000))
+def test_base64_lines_are_rfc_2045_lines(data: bytes) -> None:
+    expected = base64.encodebytes(data).replace(b"\n", b"\r\n").removesuffix(b"\r\n")
+    assert base64_lines(data) == expected

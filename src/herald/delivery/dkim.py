@@ -12,6 +12,7 @@ import base64
 import hashlib
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -35,6 +36,9 @@ SIGNED_HEADERS = (
     "content-type",
 )
 OVERSIGNED = ("from", "subject", "list-unsubscribe", "list-unsubscribe-post")
+_SIGNED = tuple((name, name.encode()) for name in SIGNED_HEADERS)
+_PKCS1 = padding.PKCS1v15()
+_SHA256 = hashes.SHA256()
 
 # Only what relaxed canonicalisation changes: runs of 2+ WSP, and any tab.
 _WSP_RUN = re.compile(rb"[ \t]{2,}|\t")
@@ -89,9 +93,15 @@ def canonical_body(body: bytes) -> bytes:
 
 
 def canonical_header(name: bytes, value: bytes) -> bytes:
-    """Relaxed header canonicalisation (§3.4.2): lower-case name, unfolded, WSP collapsed."""
-    value = _WSP_RUN.sub(b" ", _FOLD.sub(b"", value)).strip(b" \t\r\n")
-    return name.strip().lower() + b":" + value
+    """Relaxed header canonicalisation (§3.4.2): lower-case name, unfolded, WSP collapsed.
+
+    The regular expressions only run when the value has a fold, a tab or a run of spaces.
+    """
+    if b"\r\n" in value:
+        value = _FOLD.sub(b"", value)
+    if b"\t" in value or b"  " in value:
+        value = _WSP_RUN.sub(b" ", value)
+    return name.strip().lower() + b":" + value.strip(b" \t\r\n")
 
 
 def split_headers(head: bytes) -> list[tuple[bytes, bytes]]:
@@ -148,18 +158,25 @@ class DkimSigner:
         self.selector = selector
         self.algorithm = algorithm
         key = serialization.load_pem_private_key(private_pem, password=None)
-        if algorithm is Algorithm.RSA and not isinstance(key, rsa.RSAPrivateKey):
-            raise ValueError("not an RSA private key")
-        if algorithm is Algorithm.ED25519 and not isinstance(key, ed25519.Ed25519PrivateKey):
-            raise ValueError("not an Ed25519 private key")
-        self._key = key
+        # Checked once here: isinstance against these ABCs costs a microsecond per message.
+        self._rsa: rsa.RSAPrivateKey | None = None
+        self._ed: ed25519.Ed25519PrivateKey | None = None
+        if algorithm is Algorithm.RSA:
+            if not isinstance(key, rsa.RSAPrivateKey):
+                raise ValueError("not an RSA private key")
+            self._rsa = key
+        else:
+            if not isinstance(key, ed25519.Ed25519PrivateKey):
+                raise ValueError("not an Ed25519 private key")
+            self._ed = key
+        self._tags = f"v=1; a={algorithm.tag}; c=relaxed/relaxed; d={self.domain}; s={selector}; "
 
     def sign_bytes(self, data: bytes) -> bytes:
-        if isinstance(self._key, rsa.RSAPrivateKey):
-            return self._key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-        assert isinstance(self._key, ed25519.Ed25519PrivateKey)
+        if self._rsa is not None:
+            return self._rsa.sign(data, _PKCS1, _SHA256)
+        assert self._ed is not None
         # RFC 8463 §3: Ed25519 (PureEdDSA) over the SHA-256 digest of the canonicalised data.
-        return self._key.sign(hashlib.sha256(data).digest())
+        return self._ed.sign(hashlib.sha256(data).digest())
 
     def signature_header(
         self,
@@ -172,31 +189,41 @@ class DkimSigner:
         """The ``DKIM-Signature: …\\r\\n`` line to put in front of ``head``.
 
         ``canonical`` is the body's relaxed canonical form when the writer already knows it
-        (see :func:`herald.delivery.mime.render_parts`); otherwise it is computed here.
+        (see :func:`herald.delivery.mime.render_message`); otherwise it is computed here.
         """
-        fields = split_headers(head)
+        canon_body = canonical if canonical is not None else canonical_body(body)
+        return self.header_for(head, (canon_body,), timestamp=timestamp)
+
+    def header_for(
+        self, head: bytes, canonical: Iterable[bytes], *, timestamp: int | None = None
+    ) -> bytes:
+        """The ``DKIM-Signature`` line for a header block and its body's canonical form given
+        as pieces (hashed one after the other: the body is never joined for hashing)."""
         by_name: dict[bytes, list[bytes]] = {}
-        for name, value in fields:
+        for name, value in split_headers(head):
             by_name.setdefault(name.strip().lower(), []).append(value)
         signed: list[str] = []
         canon: list[bytes] = []
-        for wanted in SIGNED_HEADERS:
-            values = by_name.get(wanted.encode(), [])
+        for wanted, key in _SIGNED:
+            values = by_name.get(key)
+            if not values:
+                continue
             # Several instances are signed bottom-up (§5.4.2).
             for value in reversed(values):
                 signed.append(wanted)
-                canon.append(canonical_header(wanted.encode(), value) + b"\r\n")
-            if values and wanted in OVERSIGNED:
+                canon.append(canonical_header(key, value) + b"\r\n")
+            if wanted in OVERSIGNED:
                 signed.append(wanted)
-        canon_body = canonical if canonical is not None else canonical_body(body)
-        body_hash = base64.b64encode(hashlib.sha256(canon_body).digest()).decode()
+        digest = hashlib.sha256()
+        for piece in canonical:
+            digest.update(piece)
+        body_hash = base64.b64encode(digest.digest()).decode()
         tags = (
-            f"v=1; a={self.algorithm.tag}; c=relaxed/relaxed; d={self.domain}; "
-            f"s={self.selector}; t={timestamp if timestamp is not None else int(time.time())}; "
+            f"{self._tags}t={timestamp if timestamp is not None else int(time.time())}; "
             f"h={':'.join(signed)}; bh={body_hash}; b="
         )
-        data = b"".join(canon) + canonical_header(b"dkim-signature", tags.encode())
-        signature = base64.b64encode(self.sign_bytes(data)).decode()
+        canon.append(canonical_header(b"dkim-signature", tags.encode()))
+        signature = base64.b64encode(self.sign_bytes(b"".join(canon))).decode()
         # Fold the base64 so the line stays short; relaxed canonicalisation removes the folds.
         folded = "\r\n\t".join(signature[i : i + 72] for i in range(0, len(signature), 72))
         shown = tags.replace("; h=", ";\r\n\th=").replace("; bh=", ";\r\n\tbh=")

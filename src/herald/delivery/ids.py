@@ -15,7 +15,6 @@ carries the same handle and feedback (provider events, bounces) maps back to the
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import uuid
@@ -97,7 +96,7 @@ def parse_key(text: str) -> MessageKey:
 
 def _mid_mac(secret: bytes, key: MessageKey, domain: str) -> str:
     material = f"herald-mid\x00{key}\x00{domain.lower()}".encode()
-    return hmac.new(secret, material, hashlib.sha256).hexdigest()[:8]
+    return hmac.digest(secret, material, "sha256").hex()[:8]
 
 
 def message_id(key: MessageKey, domain: str, secret: bytes) -> str:

@@ -1,9 +1,10 @@
-"""The ``smtp`` distributor: any relay, pooled aiosmtplib connections, STARTTLS or SMTPS.
+"""The ``smtp`` distributor: any relay, pooled connections, STARTTLS or SMTPS.
 
 Connections stay open and carry many messages each, pipelining MAIL/RCPT/DATA when the relay
-offers PIPELINING (see :mod:`.smtp_wire`). Messages are written by the lean MIME writer,
-DKIM-signed with the sending domain's active key, and sent with a VERP envelope sender
-``bounces+{token}@{bounce domain}`` naming the message (see :mod:`herald.delivery.ids`).
+offers PIPELINING (see :mod:`.smtp_wire`, a lean client written for this hot path). Messages
+are written by the lean MIME writer, DKIM-signed with the sending domain's active key, and sent
+with a VERP envelope sender ``bounces+{token}@{bounce domain}`` naming the message (see
+:mod:`herald.delivery.ids`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from herald.delivery import ids
 from herald.delivery.dkim import DkimSigner
 from herald.delivery.message import OutgoingMessage, SendResult, WebhookRequest
-from herald.delivery.mime import render_parts
+from herald.delivery.mime import render_message
 from herald.delivery.policy import message_key
 from herald.delivery.providers.smtp_wire import SmtpConnection, SmtpProtocolError, SmtpReplyError
 from herald.kit.tokens import TokenSigner
@@ -26,6 +27,14 @@ from herald.kit.tokens import TokenSigner
 
 class KeyringUnavailable(Exception):
     """The DKIM key store could not be read (a temporary condition)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    message: OutgoingMessage
+    return_path: str
+    pieces: list[bytes]
+    mid: str
 
 
 class SignerLookup(Protocol):
@@ -114,7 +123,7 @@ class SmtpDistributor:
         return await self._pool.get()
 
     def _release(self, client: SmtpConnection) -> None:
-        if not client.is_connected:
+        if not client.is_connected or client.announced is not None:
             self._created -= 1
             client.close()
             return
@@ -134,38 +143,39 @@ class SmtpDistributor:
         except Exception as exc:  # the key store is unreachable: retry later, never send unsigned
             raise KeyringUnavailable(str(exc)) from exc
 
-    async def build(self, message: OutgoingMessage) -> tuple[str, bytes, str]:
-        """(envelope sender, signed RFC 5322 bytes, Message-ID) for ``message``."""
+    async def build(self, message: OutgoingMessage) -> tuple[str, list[bytes], str]:
+        """(envelope sender, the signed RFC 5322 message as pieces, Message-ID) for ``message``.
+
+        The pieces are written to the connection as they are; joined, they are the message.
+        """
         domain = message.sender.rpartition("@")[2].lower()
         mid = message.message_id or f"<{secrets.token_hex(16)}@{domain or 'localhost'}>"
-        head, body, canonical = render_parts(message, message_id=mid)
+        rendered = render_message(message, message_id=mid)
         signer = await self.signer(message.tenant_id, domain)
-        raw = signer.sign(head, body, canonical=canonical) if signer else head + b"\r\n" + body
-        return self.envelope_sender(message), raw, mid
+        pieces = [rendered.head, b"\r\n", *rendered.body]
+        if signer is not None:
+            pieces.insert(0, signer.header_for(rendered.head, rendered.canonical))
+        return self.envelope_sender(message), pieces, mid
 
-    async def _send_one(self, message: OutgoingMessage) -> SendResult:
+    async def _prepare(self, message: OutgoingMessage) -> _Built | SendResult:
+        """The message built and signed, or the result that settles it without sending."""
         try:
-            client = await self._acquire()
-        except Exception as exc:  # connection refused, TLS failure, auth failure…
-            return _connect_failure(exc)
-        try:
-            return await self._send_on(client, message)
-        finally:
-            self._release(client)
-
-    async def _send_on(self, client: SmtpConnection, message: OutgoingMessage) -> SendResult:
-        try:
-            return_path, raw, mid = await self.build(message)
+            return_path, pieces, mid = await self.build(message)
         except KeyringUnavailable as exc:
             return SendResult(False, self.name, error=f"DKIM keys unavailable: {exc}")
         except Exception as exc:  # a message we cannot build is refused for good
             text = f"cannot build message: {exc}"
             return SendResult(False, self.name, error=text, permanent=True)
+        return _Built(message, return_path, pieces, mid)
+
+    async def _transfer(
+        self, client: SmtpConnection, built: _Built, then: _Built | None = None
+    ) -> SendResult:
+        """Send ``built`` on ``client``, announcing ``then`` (sent next on this connection)."""
+        ahead = (then.return_path, then.message.recipient) if then is not None else None
         try:
-            if not client.is_connected:
-                await client.open(self._config.username, self._config.password)
-            await client.send(return_path, message.recipient, raw)
-            return SendResult(True, self.name, provider_message_id=mid)
+            await client.send(built.return_path, built.message.recipient, built.pieces, then=ahead)
+            return SendResult(True, self.name, provider_message_id=built.mid)
         except SmtpReplyError as exc:
             if exc.code == 421:
                 client.close()  # the server is closing this channel
@@ -175,13 +185,44 @@ class SmtpDistributor:
             return SendResult(False, self.name, error=f"{type(exc).__name__}: {exc}")
 
     async def send_transactional(self, message: OutgoingMessage) -> SendResult:
-        return await self._send_one(message)
+        try:
+            client = await self._acquire()
+        except Exception as exc:  # connection refused, TLS failure, auth failure…
+            return _connect_failure(exc)
+        try:
+            built = await self._prepare(message)
+            if isinstance(built, SendResult):
+                return built
+            if not client.is_connected:
+                try:
+                    await client.open(self._config.username, self._config.password)
+                except (SmtpReplyError, SmtpProtocolError, OSError) as exc:
+                    return _connect_failure(exc)
+            return await self._transfer(client, built)
+        finally:
+            self._release(client)
 
     async def send_bulk(self, messages: list[OutgoingMessage]) -> list[SendResult]:
-        """Spread the messages over the pooled connections; each carries many in sequence."""
+        """Spread the messages over the pooled connections; each carries many in sequence.
+
+        A lane builds its next message before it sends the current one's data, so the next
+        envelope rides in the same write (see :meth:`SmtpConnection.send`) — but only while at
+        least one message per lane is left for the others: a call with one message per
+        connection (the dispatcher's chunks) keeps every connection busy instead.
+        """
         results: list[SendResult | None] = [None] * len(messages)
         queue = list(enumerate(messages))
         queue.reverse()
+        lanes = min(self._pool_size, len(messages))
+
+        async def next_built() -> tuple[int, _Built] | None:
+            while queue:
+                index, message = queue.pop()
+                built = await self._prepare(message)
+                if isinstance(built, _Built):
+                    return index, built
+                results[index] = built
+            return None
 
         async def lane() -> None:
             while queue:
@@ -193,13 +234,24 @@ class SmtpDistributor:
                         results[index] = _connect_failure(exc)
                     return
                 try:
-                    while queue and client.is_connected:
-                        index, message = queue.pop()
-                        results[index] = await self._send_on(client, message)
+                    if not client.is_connected:
+                        continue  # pooled, then closed by the server: released and replaced
+                    current = await next_built()
+                    while current is not None:
+                        ahead = client.pipelining and len(queue) >= lanes
+                        upcoming = await next_built() if ahead else None
+                        index, built = current
+                        then = upcoming[1] if upcoming is not None else None
+                        results[index] = await self._transfer(client, built, then)
+                        current = upcoming
+                        if current is not None and not client.is_connected:
+                            # Its envelope may have gone out, its data never: send it elsewhere.
+                            queue.append((current[0], current[1].message))
+                            break
                 finally:
                     self._release(client)
 
-        await asyncio.gather(*(lane() for _ in range(min(self._pool_size, len(messages)))))
+        await asyncio.gather(*(lane() for _ in range(lanes)))
         return [r or SendResult(False, self.name, error="not attempted") for r in results]
 
     async def handle_webhook(self, request: WebhookRequest) -> list[dict[str, Any]]:
