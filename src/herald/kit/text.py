@@ -19,7 +19,10 @@ _FAST = re.compile(
     r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     rf"@(?:{_LABEL}\.)+(?P<tld>[a-z](?:[a-z0-9-]{{0,61}}[a-z])?)"
 )
-_SPECIAL_DOMAINS = tuple(SPECIAL_USE_DOMAIN_NAMES)
+# Special-use names (RFC 6761: "test", "localhost", …) the validator refuses. Single-label names
+# are matched against the top-level label the fast pattern captures; any longer ones by suffix.
+_SPECIAL_TLDS = frozenset(d for d in SPECIAL_USE_DOMAIN_NAMES if "." not in d)
+_SPECIAL_SUFFIXES = tuple(d for d in SPECIAL_USE_DOMAIN_NAMES if "." in d)
 
 
 def normalise_email(raw: str) -> str:
@@ -30,20 +33,30 @@ def normalise_email(raw: str) -> str:
     No DNS lookup is made (deliverability is learned from bounces).
     """
     text = (raw or "").strip()
-    if not text or len(text) > MAX_EMAIL_LENGTH or _HEADER_FORBIDDEN.search(text):
+    if not text or len(text) > MAX_EMAIL_LENGTH:
         raise ValidationFailed("invalid email address", field="email")
     lowered = text.lower()
-    match = _FAST.fullmatch(lowered)
-    if match and lowered.index("@") <= 64:
-        domain = lowered.rsplit("@", 1)[1]
-        special = any(domain == d or domain.endswith("." + d) for d in _SPECIAL_DOMAINS)
-        if not special and "--" not in domain:  # "--" labels (IDNA) take the full path
+    match = _FAST.fullmatch(lowered)  # never matches CR, LF or NUL
+    if match is not None and match["tld"] not in _SPECIAL_TLDS:
+        at = lowered.index("@")
+        domain = lowered[at + 1 :]
+        if (
+            at <= 64
+            and "--" not in domain  # "--" labels (IDNA) take the full path
+            and not (_SPECIAL_SUFFIXES and _special_suffix(domain))
+        ):
             return lowered
+    if _HEADER_FORBIDDEN.search(text):
+        raise ValidationFailed("invalid email address", field="email")
     try:
         result = validate_email(text, check_deliverability=False, allow_smtputf8=True)
     except EmailNotValidError as exc:
         raise ValidationFailed(f"invalid email address: {exc}", field="email") from exc
     return result.normalized.lower()
+
+
+def _special_suffix(domain: str) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in _SPECIAL_SUFFIXES)
 
 
 def email_domain(address: str) -> str:
