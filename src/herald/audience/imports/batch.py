@@ -1,0 +1,26 @@
+"""What a batch writer is given and what it reports back (shared by both databases)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BatchParams:
+    """The constants of one import that every row of a batch is written with."""
+
+    tenant_id: int | None
+    scope: int
+    list_id: int
+    import_id: int
+    now: datetime
+    evidence: str  # JSON: the attestation, copied into every consent record
+    version: str  # consent text version
+
+
+@dataclass(slots=True)
+class BatchOutcome:
+    imported: int = 0
+    updated: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)

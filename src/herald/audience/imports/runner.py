@@ -1,0 +1,301 @@
+"""Run an import job: a thread parses and validates the next batch while the database writes
+the current one; progress is written after every batch; the run can be repeated from the start
+(every write is idempotent)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import dataclasses
+import json
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from herald.audience.imports import writer
+from herald.audience.imports.batch import BatchOutcome, BatchParams
+from herald.audience.imports.reader import ImportReader, Rejected, Row
+from herald.audience.imports.schemas import ImportOut, to_out
+from herald.compliance.consent import CONSENT_TEXT_VERSION
+from herald.compliance.keys import instance_key
+from herald.kit import clock
+from herald.kit.crypto import keyed_hasher
+from herald.kit.errors import NotFound, ValidationFailed
+from herald.kit.text import csv_safe
+from herald.models.audience import ImportJob
+
+BATCH_SIZE = 10_000
+# PostgreSQL: a second connection writes every other batch, so the database can use a second
+# core while one batch waits on the other. SQLite has one writer.
+POSTGRES_WRITERS = 2
+DEADLOCK_RETRIES = 5
+MAX_STORED_ERRORS = 1000
+
+Progress = Callable[[ImportOut], None]
+
+
+@dataclass(slots=True)
+class Batch:
+    rows: list[Row]
+    hashes: list[str]  # suppression hashes of the rows' addresses
+    bytes_read: int
+    last: bool
+
+
+class Report:
+    """The counts and row issues of one run. Rejected rows go to the CSV report as they are
+    parsed; the first ``MAX_STORED_ERRORS`` rejected or skipped rows also to the job row."""
+
+    def __init__(self, rejected_file: IO[str]) -> None:
+        self.total = self.imported = self.updated = self.skipped = self.rejected = 0
+        self.errors: list[dict[str, Any]] = []
+        self._csv = csv.writer(rejected_file)
+        self._csv.writerow(["line", "reason", "row"])
+
+    def reject(self, line: int, reason: str, cells: list[str]) -> None:
+        self.rejected += 1
+        self._csv.writerow([line, reason, csv_safe(",".join(cells))[:2000]])
+        self._store(line, reason)
+
+    def add(self, outcome: BatchOutcome) -> None:
+        self.imported += outcome.imported
+        self.updated += outcome.updated
+        for line, reason in outcome.skipped:
+            self.skipped += 1
+            self._store(line, f"skipped: {reason}")
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "rows_total": self.total,
+            "rows_imported": self.imported,
+            "rows_updated": self.updated,
+            "rows_skipped": self.skipped,
+            "rows_rejected": self.rejected,
+        }
+
+    def _store(self, line: int, reason: str) -> None:
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append({"line": line, "reason": reason})
+
+
+def batches(
+    reader: ImportReader, report: Report, size: int, hash_email: Callable[[str], str]
+) -> Iterator[Batch]:
+    """Valid rows in batches of ``size``; a second row for an address already in the batch is
+    rejected as a duplicate (one in a later batch counts as already subscribed)."""
+    items = iter(reader)
+    while True:
+        rows: list[Row] = []
+        seen: dict[str, int] = {}
+        last = True
+        for item in items:
+            report.total += 1
+            if isinstance(item, Rejected):
+                report.reject(item.line, item.reason, item.raw)
+                continue
+            first = seen.get(item.email)
+            if first is not None:
+                report.reject(item.line, f"duplicate of line {first}", [item.email])
+                continue
+            seen[item.email] = item.line
+            rows.append(item)
+            if len(rows) >= size:
+                last = False
+                break
+        yield Batch(rows, [hash_email(r.email) for r in rows], reader.bytes_read, last)
+        if last:
+            return
+
+
+async def run_import(
+    engine: AsyncEngine,
+    import_id: int,
+    path: Path,
+    rejected_file: Path,
+    *,
+    batch_size: int = BATCH_SIZE,
+    on_progress: Progress | None = None,
+) -> ImportJob:
+    """Process the spooled file. Safe to run again from the start (everything is idempotent)."""
+    async with contextlib.AsyncExitStack() as stack:
+        conn = await stack.enter_async_context(engine.connect())
+        job = await _start(conn, import_id)
+        async with AsyncSession(bind=conn) as keys_session:
+            pepper = await instance_key(keys_session, "suppression_pepper")
+            await keys_session.commit()
+        writers = [conn]
+        if conn.dialect.name == "postgresql":
+            for _ in range(POSTGRES_WRITERS - 1):
+                writers.append(await stack.enter_async_context(engine.connect()))
+        for each in writers:
+            async with each.begin():
+                await writer.prepare(each)
+        params = BatchParams(
+            tenant_id=job.tenant_id,
+            scope=job.tenant_id or 0,
+            list_id=job.list_id,
+            import_id=import_id,
+            now=clock.now(),
+            evidence=json.dumps(
+                {
+                    "import_id": import_id,
+                    "attested_by": job.attested_by,
+                    "attested_at": job.attested_at.isoformat(),
+                    "consent_method": job.consent_method,
+                    "consent_source": job.consent_source,
+                }
+            ),
+            version=f"import:{CONSENT_TEXT_VERSION}",
+        )
+
+        async def write(conn: AsyncConnection, batch: Batch) -> None:
+            if batch.rows:
+                report.add(await _write_retrying(conn, params, batch))
+            await _progress(conn, job, report, batch.bytes_read, on_progress)
+
+        status, failure = "done", None
+        with path.open("rb") as raw, rejected_file.open("w", newline="", encoding="utf-8") as rej:
+            report = Report(rej)
+            try:
+                reader = await asyncio.to_thread(ImportReader, raw)
+                parsed = batches(reader, report, batch_size, keyed_hasher(pepper, "email"))
+                await _write_all(writers, parsed, write)
+            except ValidationFailed as exc:
+                status, failure = "failed", exc.message
+        async with conn.begin():
+            if failure:
+                report.errors.insert(0, {"line": 0, "reason": failure})
+            await conn.execute(
+                update(ImportJob)
+                .where(ImportJob.id == import_id)
+                .values(
+                    status=status,
+                    errors=report.errors,
+                    finished_at=clock.now(),
+                    bytes_read=job.bytes_total or 0 if status == "done" else job.bytes_read,
+                    **report.counts(),
+                )
+            )
+        async with conn.begin():
+            result = await _load_job(conn, import_id)
+    if on_progress:
+        on_progress(to_out(result))
+    return result
+
+
+async def _start(conn: AsyncConnection, import_id: int) -> ImportJob:
+    async with conn.begin():
+        job = await _load_job(conn, import_id)
+        await conn.execute(
+            update(ImportJob)
+            .where(ImportJob.id == import_id)
+            .values(
+                status="running",
+                bytes_read=0,
+                rows_total=0,
+                rows_imported=0,
+                rows_updated=0,
+                rows_skipped=0,
+                rows_rejected=0,
+                errors=[],
+                finished_at=None,
+            )
+        )
+    job.bytes_read = 0
+    return job
+
+
+async def _load_job(conn: AsyncConnection, import_id: int) -> ImportJob:
+    """A detached copy of the job row, read on the import's own connection."""
+    row = (
+        (await conn.execute(select(ImportJob.__table__).where(ImportJob.id == import_id)))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        raise NotFound("import not found")
+    return ImportJob(**dict(row))
+
+
+async def _write_all(
+    writers: list[AsyncConnection],
+    parsed: Iterator[Batch],
+    write: Callable[[AsyncConnection, Batch], Awaitable[None]],
+) -> None:
+    """Parse the next batch in a thread while up to ``len(writers)`` batches are written."""
+    free = list(writers)
+    inflight: dict[asyncio.Future[None], AsyncConnection] = {}
+    pending: asyncio.Future[Batch] = asyncio.ensure_future(asyncio.to_thread(next, parsed))
+    try:
+        while True:
+            batch = await pending
+            if not batch.last:
+                pending = asyncio.ensure_future(asyncio.to_thread(next, parsed))
+            if not free:
+                done, _ = await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    free.append(inflight.pop(task))
+                    task.result()
+            conn = free.pop()
+            inflight[asyncio.ensure_future(write(conn, batch))] = conn
+            if batch.last:
+                break
+    finally:
+        # Never leave the parser running on a file that is about to be closed.
+        with contextlib.suppress(Exception):
+            await pending
+        results = await asyncio.gather(*inflight, return_exceptions=True)
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            raise errors[0]
+
+
+async def _write_retrying(conn: AsyncConnection, params: BatchParams, batch: Batch) -> BatchOutcome:
+    """One transaction per batch. Two batches written at once that share an address (a
+    duplicate across batches of one file) can deadlock on PostgreSQL; the loser tries again.
+    The outcome is counted by the caller only once committed, so never twice."""
+    for attempt in range(DEADLOCK_RETRIES):
+        try:
+            async with conn.begin():
+                now = dataclasses.replace(params, now=clock.now())
+                return await writer.write_batch(conn, now, batch.rows, batch.hashes)
+        except DBAPIError as exc:
+            code = getattr(exc.orig, "sqlstate", None)
+            if code not in {"40P01", "40001"} or attempt == DEADLOCK_RETRIES - 1:
+                raise
+            await asyncio.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+async def _progress(
+    conn: AsyncConnection,
+    job: ImportJob,
+    report: Report,
+    bytes_read: int,
+    on_progress: Progress | None,
+) -> None:
+    # Batches finish out of order on two connections: progress never goes backwards.
+    job.bytes_read = max(job.bytes_read or 0, bytes_read)
+    async with conn.begin():
+        if conn.dialect.name == "postgresql":
+            # Progress is rewritten by the next batch (or a re-run): no need to wait for the WAL.
+            await conn.execute(text("SET LOCAL synchronous_commit = off"))
+        await conn.execute(
+            update(ImportJob)
+            .where(ImportJob.id == job.id)
+            .values(bytes_read=job.bytes_read, **report.counts())
+        )
+    if on_progress:
+        counts = report.counts()
+        on_progress(
+            ImportOut.model_validate(
+                to_out(job).model_dump()
+                | {k: counts[k] for k in ("rows_total", "rows_imported", "rows_rejected")}
+            )
+        )

@@ -1,0 +1,95 @@
+"""Imports meeting existing subscribers: gaps are filled, existing values win, other lists'
+subscribers join this list with their own consent record, and repeats across batches (written
+concurrently on PostgreSQL) count once."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+
+from herald.accounts.context import SYSTEM
+from herald.audience.imports import service as imports
+from herald.kit.db import transaction
+from herald.models.audience import Subscriber, Subscription, SubscriptionTransition
+from herald.models.compliance import ConsentRecord
+from herald.runtime import Runtime
+from herald.worker.runner import Worker
+from tests.test_import import ATTEST, count, run
+from tests.test_public_flow import make_list
+
+
+async def test_existing_subscribers_keep_their_values_and_join_the_list(
+    db_kind: str,
+    app_client: httpx.AsyncClient,
+    sys_headers: dict[str, str],
+    runtime: Runtime,
+    worker: Worker,
+) -> None:
+    first = await make_list(app_client, sys_headers, "first")
+    second = await make_list(app_client, sys_headers, "second")
+    body = b"email,name,country,team\nada@example.com,,SE,red\ngrace@example.com,Grace,,\n"
+    report = await run(app_client, sys_headers, worker, first["id"], body)
+    assert (report["rows_imported"], report["rows_updated"]) == (2, 0)
+    body = (
+        b"email,name,country,team,level\n"
+        b"ada@example.com,Ada,FR,blue,3\n"
+        b"grace@example.com,Other,GB,green,\n"
+        b"new@example.com,New,,,\n"
+    )
+    report = await run(app_client, sys_headers, worker, second["id"], body)
+    assert report["status"] == "done"
+    assert (report["rows_imported"], report["rows_updated"], report["rows_skipped"]) == (3, 0, 0)
+    async with transaction(runtime.sessions) as s:
+        people = {p.email: p for p in (await s.execute(select(Subscriber))).scalars()}
+        assert len(people) == 3
+        ada, grace = people["ada@example.com"], people["grace@example.com"]
+        assert (ada.name, ada.country, ada.attributes) == (
+            "Ada",
+            "SE",
+            {"team": "red", "level": "3"},
+        )
+        assert ada.updated_at is not None
+        assert (grace.name, grace.country, grace.attributes) == ("Grace", "GB", {"team": "green"})
+        consent = (await s.execute(select(ConsentRecord))).scalars().all()
+        assert sorted(c.list_id for c in consent) == sorted([first["id"]] * 2 + [second["id"]] * 3)
+        assert {c.import_id for c in consent if c.list_id == second["id"]} == {report["id"]}
+    assert await count(runtime, Subscription, Subscription.list_id == second["id"]) == 3
+    assert await count(runtime, SubscriptionTransition) == 5
+    again = await run(app_client, sys_headers, worker, second["id"], body)
+    assert (again["rows_imported"], again["rows_updated"], again["rows_skipped"]) == (0, 3, 0)
+    assert await count(runtime, ConsentRecord) == 5
+
+
+async def test_repeats_across_small_batches_count_once(
+    db_kind: str, app_client: httpx.AsyncClient, sys_headers: dict[str, str], runtime: Runtime
+) -> None:
+    lst = await make_list(app_client, sys_headers, "members")
+    # Batches of two rows: addresses come back in later batches (some written at the same time
+    # as their first batch on PostgreSQL) and once inside a batch.
+    lines = ["email"] + [f"p{i % 7}@example.com" for i in range(40)] + ["p1@example.com"] * 2
+    path = imports.spool_dir(runtime.settings.data_dir) / "repeats.csv"
+    path.write_text("\n".join(lines) + "\n")
+    async with transaction(runtime.sessions) as s:
+        job = await imports.create_import(
+            s, SYSTEM, int(str(lst["id"])), imports.Attestation.model_validate(ATTEST), path.name
+        )
+        job.bytes_total = path.stat().st_size
+        job_id = job.id
+    seen: list[imports.ImportOut] = []
+    result = await imports.run_import(
+        runtime.engine,
+        job_id,
+        path,
+        path.with_suffix(".rejected.csv"),
+        batch_size=2,
+        on_progress=seen.append,
+    )
+    assert result.status == "done"
+    assert result.rows_total == 42
+    assert result.rows_rejected == 1  # the second p1 of the last batch
+    assert (result.rows_imported, result.rows_updated) == (7, 34)
+    assert await count(runtime, Subscriber) == 7
+    assert await count(runtime, ConsentRecord) == 7
+    assert await count(runtime, SubscriptionTransition) == 7
+    assert seen[-1].progress == 1.0
+    assert [p.rows_total for p in seen] == sorted(p.rows_total for p in seen)
