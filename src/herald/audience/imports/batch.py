@@ -24,3 +24,13 @@ class BatchOutcome:
     imported: int = 0
     updated: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+class RetryBatch(Exception):
+    """The batch lost a lock conflict with one written at the same time (a deadlock or a
+    serialization failure); nothing of it was kept, so it can simply be written again."""
+
+
+class NotAllNew(Exception):
+    """Written on the assumption that every address is new, the batch met one that already has
+    a subscriber; nothing of it was kept. Write it again with ``assume_new=False``."""

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import select, text, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from herald.audience.imports import writer
-from herald.audience.imports.batch import BatchOutcome, BatchParams
+from herald.audience.imports.batch import BatchOutcome, BatchParams, NotAllNew, RetryBatch
 from herald.audience.imports.reader import ImportReader, Rejected, Row
 from herald.audience.imports.schemas import ImportOut, to_out
 from herald.compliance.consent import CONSENT_TEXT_VERSION
@@ -34,7 +33,7 @@ BATCH_SIZE = 10_000
 # PostgreSQL: a second connection writes every other batch, so the database can use a second
 # core while one batch waits on the other. SQLite has one writer.
 POSTGRES_WRITERS = 2
-DEADLOCK_RETRIES = 5
+CONFLICT_RETRIES = 5
 MAX_STORED_ERRORS = 1000
 
 Progress = Callable[[ImportOut], None]
@@ -82,6 +81,47 @@ class Report:
     def _store(self, line: int, reason: str) -> None:
         if len(self.errors) < MAX_STORED_ERRORS:
             self.errors.append({"line": line, "reason": reason})
+
+
+class BatchWriter:
+    """Writes the batches of one run, each in one transaction followed by a progress update.
+
+    Every address is assumed new until one is not, so a first import never pays for conflict
+    handling and a re-import pays for one aborted batch. A batch that lost a lock conflict
+    with one written at the same time is written again. Outcomes are counted only once
+    committed, so never twice.
+    """
+
+    def __init__(
+        self, job: ImportJob, params: BatchParams, report: Report, on_progress: Progress | None
+    ) -> None:
+        self.job = job
+        self.params = params
+        self.report = report
+        self.on_progress = on_progress
+        self.assume_new = True
+
+    async def __call__(self, conn: AsyncConnection, batch: Batch) -> None:
+        if batch.rows:
+            self.report.add(await self._write(conn, batch))
+        await _progress(conn, self.job, self.report, batch.bytes_read, self.on_progress)
+
+    async def _write(self, conn: AsyncConnection, batch: Batch) -> BatchOutcome:
+        conflicts = 0
+        while True:
+            try:
+                async with conn.begin():
+                    params = dataclasses.replace(self.params, now=clock.now())
+                    return await writer.write_batch(
+                        conn, params, batch.rows, batch.hashes, assume_new=self.assume_new
+                    )
+            except NotAllNew:
+                self.assume_new = False  # for this batch and the rest of the run
+            except RetryBatch:
+                conflicts += 1
+                if conflicts >= CONFLICT_RETRIES:
+                    raise
+                await asyncio.sleep(0.05 * conflicts)
 
 
 def batches(
@@ -153,15 +193,10 @@ async def run_import(
             ),
             version=f"import:{CONSENT_TEXT_VERSION}",
         )
-
-        async def write(conn: AsyncConnection, batch: Batch) -> None:
-            if batch.rows:
-                report.add(await _write_retrying(conn, params, batch))
-            await _progress(conn, job, report, batch.bytes_read, on_progress)
-
         status, failure = "done", None
         with path.open("rb") as raw, rejected_file.open("w", newline="", encoding="utf-8") as rej:
             report = Report(rej)
+            write = BatchWriter(job, params, report, on_progress)
             try:
                 reader = await asyncio.to_thread(ImportReader, raw)
                 parsed = batches(reader, report, batch_size, keyed_hasher(pepper, "email"))
@@ -254,23 +289,6 @@ async def _write_all(
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:
             raise errors[0]
-
-
-async def _write_retrying(conn: AsyncConnection, params: BatchParams, batch: Batch) -> BatchOutcome:
-    """One transaction per batch. Two batches written at once that share an address (a
-    duplicate across batches of one file) can deadlock on PostgreSQL; the loser tries again.
-    The outcome is counted by the caller only once committed, so never twice."""
-    for attempt in range(DEADLOCK_RETRIES):
-        try:
-            async with conn.begin():
-                now = dataclasses.replace(params, now=clock.now())
-                return await writer.write_batch(conn, now, batch.rows, batch.hashes)
-        except DBAPIError as exc:
-            code = getattr(exc.orig, "sqlstate", None)
-            if code not in {"40P01", "40001"} or attempt == DEADLOCK_RETRIES - 1:
-                raise
-            await asyncio.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
 
 
 async def _progress(

@@ -99,6 +99,8 @@ async def prepare(conn: AsyncConnection) -> None:
 async def write_batch(
     conn: AsyncConnection, params: BatchParams, rows: list[Row], hashes: list[str]
 ) -> BatchOutcome:
+    """One writer, so no conflicts with other batches: existing addresses are handled when the
+    count of inserted subscribers says there are some."""
     values: dict[str, Any] = dataclasses.asdict(params)
     # SQLite stores UTC timestamps naive (see herald.kit.types.UTCDateTime).
     values["now"] = params.now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")

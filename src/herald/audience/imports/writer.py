@@ -23,10 +23,20 @@ async def prepare(conn: AsyncConnection) -> None:
 
 
 async def write_batch(
-    conn: AsyncConnection, params: BatchParams, rows: list[Row], hashes: list[str]
+    conn: AsyncConnection,
+    params: BatchParams,
+    rows: list[Row],
+    hashes: list[str],
+    *,
+    assume_new: bool = False,
 ) -> BatchOutcome:
     """Write ``rows`` (unique addresses, ``hashes`` their suppression hashes) and say what
-    happened: how many were subscribed, how many were already, which were skipped and why."""
+    happened: how many were subscribed, how many were already, which were skipped and why.
+
+    Raises :class:`~herald.audience.imports.batch.RetryBatch` when a concurrent batch won a
+    lock conflict, and :class:`~herald.audience.imports.batch.NotAllNew` when ``assume_new``
+    was wrong; in both cases the caller's transaction must be rolled back.
+    """
     if conn.dialect.name == "postgresql":
-        return await postgres_batch.write_batch(conn, params, rows, hashes)
+        return await postgres_batch.write_batch(conn, params, rows, hashes, assume_new=assume_new)
     return await sqlite_batch.write_batch(conn, params, rows, hashes)
