@@ -191,8 +191,10 @@ async def _write(
         # The job is idempotent: a batch lost in a crash is written again on retry, so the
         # commit need not wait for its WAL flush. A large batch may outlast the web-sized
         # statement timeout; a lock wait that never ends is still a detected deadlock.
-        await cur.execute("SET LOCAL synchronous_commit = off")
-        await cur.execute("SET LOCAL statement_timeout = 0")
+        await cur.execute(
+            "SELECT set_config('synchronous_commit', 'off', true),"
+            " set_config('statement_timeout', '0', true)"
+        )
         async with cur.copy(_COPY) as copy:
             write = copy.write_row
             for row, email_hash in zip(rows, hashes, strict=True):

@@ -1,6 +1,6 @@
 """Run an import job: a thread parses and validates the next batch while the database writes
-the current one; progress is written after every batch; the run can be repeated from the start
-(every write is idempotent)."""
+the current ones; progress is written to the job row at most once a second; the run can be
+repeated from the start (every write is idempotent)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import contextlib
 import csv
 import dataclasses
 import json
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +31,10 @@ from herald.kit.text import csv_safe
 from herald.models.audience import ImportJob
 
 BATCH_SIZE = 10_000
-# PostgreSQL: a second connection writes every other batch, so the database can use a second
-# core while one batch waits on the other. SQLite has one writer.
-POSTGRES_WRITERS = 2
+# PostgreSQL: batches are written on several connections at once, so the database keeps the
+# cores busy while a connection waits for its next statement. SQLite has one writer.
+POSTGRES_WRITERS = 3
+PROGRESS_INTERVAL = 1.0  # seconds between progress writes to the job row
 CONFLICT_RETRIES = 5
 MAX_STORED_ERRORS = 1000
 
@@ -100,11 +102,12 @@ class BatchWriter:
         self.report = report
         self.on_progress = on_progress
         self.assume_new = True
+        self._progress_written = -PROGRESS_INTERVAL
 
     async def __call__(self, conn: AsyncConnection, batch: Batch) -> None:
         if batch.rows:
             self.report.add(await self._write(conn, batch))
-        await _progress(conn, self.job, self.report, batch.bytes_read, self.on_progress)
+        await self._progress(conn, batch.bytes_read)
 
     async def _write(self, conn: AsyncConnection, batch: Batch) -> BatchOutcome:
         conflicts = 0
@@ -122,6 +125,30 @@ class BatchWriter:
                 if conflicts >= CONFLICT_RETRIES:
                     raise
                 await asyncio.sleep(0.05 * conflicts)
+
+    async def _progress(self, conn: AsyncConnection, bytes_read: int) -> None:
+        job, report = self.job, self.report
+        # Batches finish out of order on several connections: progress never goes backwards.
+        job.bytes_read = max(job.bytes_read or 0, bytes_read)
+        if time.monotonic() - self._progress_written >= PROGRESS_INTERVAL:
+            self._progress_written = time.monotonic()
+            async with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    # Rewritten by the next update (or a re-run): no need to wait for the WAL.
+                    await conn.execute(text("SET LOCAL synchronous_commit = off"))
+                await conn.execute(
+                    update(ImportJob)
+                    .where(ImportJob.id == job.id)
+                    .values(bytes_read=job.bytes_read, **report.counts())
+                )
+        if self.on_progress:
+            counts = report.counts()
+            self.on_progress(
+                ImportOut.model_validate(
+                    to_out(job).model_dump()
+                    | {k: counts[k] for k in ("rows_total", "rows_imported", "rows_rejected")}
+                )
+            )
 
 
 def batches(
@@ -289,31 +316,3 @@ async def _write_all(
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:
             raise errors[0]
-
-
-async def _progress(
-    conn: AsyncConnection,
-    job: ImportJob,
-    report: Report,
-    bytes_read: int,
-    on_progress: Progress | None,
-) -> None:
-    # Batches finish out of order on two connections: progress never goes backwards.
-    job.bytes_read = max(job.bytes_read or 0, bytes_read)
-    async with conn.begin():
-        if conn.dialect.name == "postgresql":
-            # Progress is rewritten by the next batch (or a re-run): no need to wait for the WAL.
-            await conn.execute(text("SET LOCAL synchronous_commit = off"))
-        await conn.execute(
-            update(ImportJob)
-            .where(ImportJob.id == job.id)
-            .values(bytes_read=job.bytes_read, **report.counts())
-        )
-    if on_progress:
-        counts = report.counts()
-        on_progress(
-            ImportOut.model_validate(
-                to_out(job).model_dump()
-                | {k: counts[k] for k in ("rows_total", "rows_imported", "rows_rejected")}
-            )
-        )
