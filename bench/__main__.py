@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.common import merge_results
+
 HERE = Path(__file__).parent
 
 
@@ -22,22 +24,6 @@ def discover() -> list[str]:
         for m in pkgutil.iter_modules([str(HERE)])
         if not m.name.startswith("_") and m.name != "common"
     )
-
-
-def merge() -> None:
-    parts = sorted(HERE.glob("RESULTS-*.md"))
-    lines = [
-        "# Herald benchmark results",
-        "",
-        "Each section is written by one benchmark in `bench/` (run `make bench`, or",
-        "`python -m bench <name> [--full]`). Every figure is compared with a baseline measured in",
-        "the same run on the same machine (2 cores, 24 GiB); ratios are the meaningful numbers.",
-        "",
-    ]
-    for part in parts:
-        lines.append(part.read_text().rstrip())
-        lines.append("")
-    (HERE / "RESULTS.md").write_text("\n".join(lines))
 
 
 def main(argv: list[str]) -> int:
@@ -52,7 +38,7 @@ def main(argv: list[str]) -> int:
         print(f"== bench.{name}", flush=True)
         result = subprocess.run([sys.executable, "-m", f"bench.{name}", *passthrough], check=False)
         status = status or result.returncode
-    merge()
+    merge_results()
     return status
 
 

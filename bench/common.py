@@ -55,6 +55,24 @@ def machine_line() -> str:
 
 
 def write_results(name: str, body: str) -> Path:
+    """Write ``bench/RESULTS-<name>.md`` and refresh the merged ``bench/RESULTS.md``."""
     path = HERE / f"RESULTS-{name}.md"
     path.write_text(body.rstrip() + "\n")
+    merge_results()
     return path
+
+
+def merge_results() -> None:
+    """``bench/RESULTS.md``: every ``RESULTS-<name>.md``, in name order, under one heading."""
+    lines = [
+        "# Herald benchmark results",
+        "",
+        "Each section is written by one benchmark in `bench/` (run `make bench`, or",
+        "`python -m bench <name> [--full]`). Every figure is compared with a baseline measured in",
+        "the same run on the same machine (2 cores, 24 GiB); ratios are the meaningful numbers.",
+        "",
+    ]
+    for part in sorted(HERE.glob("RESULTS-*.md")):
+        lines.append(part.read_text().rstrip())
+        lines.append("")
+    (HERE / "RESULTS.md").write_text("\n".join(lines))
