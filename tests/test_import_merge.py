@@ -4,11 +4,16 @@ concurrently on PostgreSQL) count once."""
 
 from __future__ import annotations
 
+import io
+
 import httpx
 from sqlalchemy import select
 
 from herald.accounts.context import SYSTEM
 from herald.audience.imports import service as imports
+from herald.audience.imports.reader import ImportReader
+from herald.audience.imports.runner import Report, batches
+from herald.kit.crypto import sha256_hex
 from herald.kit.db import transaction
 from herald.models.audience import Subscriber, Subscription, SubscriptionTransition
 from herald.models.compliance import ConsentRecord
@@ -93,3 +98,19 @@ async def test_repeats_across_small_batches_count_once(
     assert await count(runtime, SubscriptionTransition) == 7
     assert seen[-1].progress == 1.0
     assert [p.rows_total for p in seen] == sorted(p.rows_total for p in seen)
+
+
+def test_an_address_always_goes_to_the_same_stream() -> None:
+    lines = ["email"] + [f"p{i % 11}@example.com" for i in range(60)] + ["bad"]
+    reader = ImportReader(io.BytesIO(("\n".join(lines) + "\n").encode()))
+    report = Report(io.StringIO())
+    parsed = list(batches(reader, report, 2, sha256_hex, streams=3))
+    streams: dict[str, set[int]] = {}
+    for batch in parsed:
+        assert len(batch.rows) <= 2
+        for row in batch.rows:
+            streams.setdefault(row.email, set()).add(batch.stream)
+    assert all(len(s) == 1 for s in streams.values())
+    assert len({next(iter(s)) for s in streams.values()}) > 1
+    assert [b.last for b in parsed] == [False] * (len(parsed) - 1) + [True]
+    assert sum(len(b.rows) for b in parsed) + report.rejected == report.total == 61

@@ -11,7 +11,7 @@ import dataclasses
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,10 +43,12 @@ Progress = Callable[[ImportOut], None]
 
 @dataclass(slots=True)
 class Batch:
-    rows: list[Row]
-    hashes: list[str]  # suppression hashes of the rows' addresses
-    bytes_read: int
-    last: bool
+    stream: int  # which connection writes it (see ``batches``)
+    rows: list[Row] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)  # suppression hashes of the addresses
+    seen: dict[str, int] = field(default_factory=dict)  # address → line, for duplicates
+    bytes_read: int = 0
+    last: bool = False
 
 
 class Report:
@@ -152,32 +154,41 @@ class BatchWriter:
 
 
 def batches(
-    reader: ImportReader, report: Report, size: int, hash_email: Callable[[str], str]
+    reader: ImportReader,
+    report: Report,
+    size: int,
+    hash_email: Callable[[str], str],
+    streams: int = 1,
 ) -> Iterator[Batch]:
-    """Valid rows in batches of ``size``; a second row for an address already in the batch is
-    rejected as a duplicate (one in a later batch counts as already subscribed)."""
-    items = iter(reader)
-    while True:
-        rows: list[Row] = []
-        seen: dict[str, int] = {}
-        last = True
-        for item in items:
-            report.total += 1
-            if isinstance(item, Rejected):
-                report.reject(item.line, item.reason, item.raw)
-                continue
-            first = seen.get(item.email)
-            if first is not None:
-                report.reject(item.line, f"duplicate of line {first}", [item.email])
-                continue
-            seen[item.email] = item.line
-            rows.append(item)
-            if len(rows) >= size:
-                last = False
-                break
-        yield Batch(rows, [hash_email(r.email) for r in rows], reader.bytes_read, last)
-        if last:
-            return
+    """Valid rows in batches of up to ``size``, dealt to ``streams`` streams by the hash of
+    their address. An address therefore always goes to the same stream, whose batches one
+    connection writes in file order: batches written at the same time never share an address
+    (no lock waits or deadlocks between them). A second row for an address already in the batch
+    is rejected as a duplicate; one in a later batch counts as already subscribed."""
+    filling = [Batch(stream) for stream in range(streams)]
+    for item in reader:
+        report.total += 1
+        if isinstance(item, Rejected):
+            report.reject(item.line, item.reason, item.raw)
+            continue
+        email_hash = hash_email(item.email)
+        stream = int(email_hash[:8], 16) % streams if streams > 1 else 0
+        batch = filling[stream]
+        first = batch.seen.get(item.email)
+        if first is not None:
+            report.reject(item.line, f"duplicate of line {first}", [item.email])
+            continue
+        batch.seen[item.email] = item.line
+        batch.rows.append(item)
+        batch.hashes.append(email_hash)
+        if len(batch.rows) >= size:
+            batch.bytes_read = reader.bytes_read
+            yield batch
+            filling[stream] = Batch(stream)
+    for batch in filling:
+        batch.bytes_read = reader.bytes_read
+    filling[-1].last = True
+    yield from filling
 
 
 async def run_import(
@@ -226,7 +237,8 @@ async def run_import(
             write = BatchWriter(job, params, report, on_progress)
             try:
                 reader = await asyncio.to_thread(ImportReader, raw)
-                parsed = batches(reader, report, batch_size, keyed_hasher(pepper, "email"))
+                hasher = keyed_hasher(pepper, "email")
+                parsed = batches(reader, report, batch_size, hasher, len(writers))
                 await _write_all(writers, parsed, write)
             except ValidationFailed as exc:
                 status, failure = "failed", exc.message
@@ -290,29 +302,26 @@ async def _write_all(
     parsed: Iterator[Batch],
     write: Callable[[AsyncConnection, Batch], Awaitable[None]],
 ) -> None:
-    """Parse the next batch in a thread while up to ``len(writers)`` batches are written."""
-    free = list(writers)
-    inflight: dict[asyncio.Future[None], AsyncConnection] = {}
+    """Parse the next batch in a thread while each stream's connection writes its batches, one
+    at a time and in order."""
+    writing: dict[int, asyncio.Future[None]] = {}
     pending: asyncio.Future[Batch] = asyncio.ensure_future(asyncio.to_thread(next, parsed))
     try:
         while True:
             batch = await pending
             if not batch.last:
                 pending = asyncio.ensure_future(asyncio.to_thread(next, parsed))
-            if not free:
-                done, _ = await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    free.append(inflight.pop(task))
-                    task.result()
-            conn = free.pop()
-            inflight[asyncio.ensure_future(write(conn, batch))] = conn
+            previous = writing.get(batch.stream)
+            if previous is not None:
+                await previous
+            writing[batch.stream] = asyncio.ensure_future(write(writers[batch.stream], batch))
             if batch.last:
                 break
     finally:
         # Never leave the parser running on a file that is about to be closed.
         with contextlib.suppress(Exception):
             await pending
-        results = await asyncio.gather(*inflight, return_exceptions=True)
+        results = await asyncio.gather(*writing.values(), return_exceptions=True)
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:
             raise errors[0]
