@@ -31,21 +31,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herald.audience.imports.batch import BatchOutcome, BatchParams, NotAllNew, RetryBatch
 from herald.audience.imports.reader import Row
 
-STAGE_COLUMNS = (
+STAGE_COLUMNS = (  # a reader Row followed by the suppression hash of its address
     "line",
     "email",
     "domain",
-    "email_hash",
     "name",
     "language",
     "timezone",
     "country",
     "attributes",
+    "email_hash",
 )
 
 _CREATE = (
     "CREATE TEMP TABLE IF NOT EXISTS import_batch (line bigint, email text, domain text, "
-    "email_hash text, name text, language text, timezone text, country text, attributes jsonb) "
+    "name text, language text, timezone text, country text, attributes jsonb, email_hash text) "
     "ON COMMIT DELETE ROWS",
     "CREATE TEMP TABLE IF NOT EXISTS import_existing (LIKE import_batch) ON COMMIT DELETE ROWS",
 )
@@ -198,19 +198,7 @@ async def _write(
         async with cur.copy(_COPY) as copy:
             write = copy.write_row
             for row, email_hash in zip(rows, hashes, strict=True):
-                await write(
-                    (
-                        row.line,
-                        row.email,
-                        row.domain,
-                        email_hash,
-                        row.name,
-                        row.language,
-                        row.timezone,
-                        row.country,
-                        row.attributes,
-                    )
-                )
+                await write((*row, email_hash))
         await cur.execute(_SUPPRESSED, values)
         skipped = [(line, "suppressed") for (line,) in await cur.fetchall()]
         values["staged"] = len(rows) - len(skipped)

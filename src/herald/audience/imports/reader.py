@@ -7,7 +7,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from herald.kit.errors import ValidationFailed
@@ -24,16 +24,13 @@ _json_object = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encod
 _json_string = json.encoder.encode_basestring  # the C implementation when available
 
 
-@dataclass(slots=True)
-class Row:
-    line: int
-    email: str
-    domain: str
-    name: str | None
-    language: str | None
-    timezone: str | None
-    country: str | None
-    attributes: str  # JSON object text
+# A valid row, in the column order of the import staging tables: (line, email, domain, name,
+# language, timezone, country, attributes as JSON object text). A plain tuple of strings and
+# numbers on purpose: the garbage collector stops tracking such tuples, which matters with tens
+# of thousands of rows waiting in batches (as a dataclass they cost ~2 µs a row in collections).
+Row = tuple[int, str, str, str | None, str | None, str | None, str | None, str]
+LINE: Final = 0
+EMAIL: Final = 1
 
 
 @dataclass(slots=True)
@@ -191,16 +188,8 @@ class ImportReader:
             )
         else:
             attributes = _json_object({key: cells[i] for i, key in self.attributes if cells[i]})
-        return Row(
-            line,
-            email,
-            email[email.index("@") + 1 :],
-            name,
-            language,
-            timezone,
-            country,
-            attributes,
-        )
+        domain = email[email.index("@") + 1 :]
+        return (line, email, domain, name, language, timezone, country, attributes)
 
 
 class _Prefixed(io.RawIOBase):

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from herald.audience.imports import writer
 from herald.audience.imports.batch import BatchOutcome, BatchParams, NotAllNew, RetryBatch
-from herald.audience.imports.reader import ImportReader, Rejected, Row
+from herald.audience.imports.reader import EMAIL, LINE, ImportReader, Rejected, Row
 from herald.audience.imports.schemas import ImportOut, to_out
 from herald.compliance.consent import CONSENT_TEXT_VERSION
 from herald.compliance.keys import instance_key
@@ -171,14 +171,15 @@ def batches(
         if isinstance(item, Rejected):
             report.reject(item.line, item.reason, item.raw)
             continue
-        email_hash = hash_email(item.email)
+        email = item[EMAIL]
+        email_hash = hash_email(email)
         stream = int(email_hash[:8], 16) % streams if streams > 1 else 0
         batch = filling[stream]
-        first = batch.seen.get(item.email)
+        first = batch.seen.get(email)
         if first is not None:
-            report.reject(item.line, f"duplicate of line {first}", [item.email])
+            report.reject(item[LINE], f"duplicate of line {first}", [email])
             continue
-        batch.seen[item.email] = item.line
+        batch.seen[email] = item[LINE]
         batch.rows.append(item)
         batch.hashes.append(email_hash)
         if len(batch.rows) >= size:

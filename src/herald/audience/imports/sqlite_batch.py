@@ -19,11 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from herald.audience.imports.batch import BatchOutcome, BatchParams
 from herald.audience.imports.reader import Row
 
-_STAGE_COLUMNS = "line, email, domain, email_hash, name, language, timezone, country, attributes"
+# A reader Row followed by the suppression hash of its address.
+_STAGE_COLUMNS = "line, email, domain, name, language, timezone, country, attributes, email_hash"
 
 _CREATE = (
     "CREATE TEMP TABLE IF NOT EXISTS import_batch (line INTEGER, email TEXT, domain TEXT, "
-    "email_hash TEXT, name TEXT, language TEXT, timezone TEXT, country TEXT, attributes TEXT)"
+    "name TEXT, language TEXT, timezone TEXT, country TEXT, attributes TEXT, email_hash TEXT)"
 )
 
 _SUPPRESSED = """
@@ -109,10 +110,7 @@ async def write_batch(
     driver: Any = raw.driver_connection
     await driver.executemany(
         f"INSERT INTO import_batch ({_STAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (r.line, r.email, r.domain, h, r.name, r.language, r.timezone, r.country, r.attributes)
-            for r, h in zip(rows, hashes, strict=True)
-        ],
+        [(*row, email_hash) for row, email_hash in zip(rows, hashes, strict=True)],
     )
     skipped = [
         (line, "suppressed") for line in (await conn.execute(text(_SUPPRESSED), values)).scalars()
