@@ -76,13 +76,16 @@ def make_file(rows: int) -> Path:
 
 
 def backend_cpu_seconds(url: str) -> float | None:
-    """CPU time of the server processes connected to this database (None: not on this host)."""
+    """CPU time of the client connections to this database (None: the server is not on this
+    host). Autovacuum workers, which the import also sets off, are not counted."""
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(PG_BASE.replace("+psycopg", "")) as conn:
         pids = [
             row[0]
             for row in conn.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,)
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = %s AND backend_type = 'client backend'",
+                (name,),
             ).fetchall()
         ]
     total = 0.0
