@@ -55,8 +55,10 @@ def machine_line() -> str:
 
 
 def write_results(name: str, body: str) -> Path:
+    """Write ``bench/RESULTS-<name>.md`` and refresh the merged ``bench/RESULTS.md``."""
     path = HERE / f"RESULTS-{name}.md"
     path.write_text(body.rstrip() + "\n")
+    merge_results()
     return path
 
 

@@ -1,12 +1,16 @@
 """CSV import throughput: the real import code vs a bare bulk load of the same file.
 
-    python -m bench.import_csv [--rows 1000000] [--only postgres|sqlite]
+    python -m bench.import_csv [--rows 1000000] [--runs 3] [--only postgres|sqlite]
 
-For each database the file is imported into a fresh, migrated database through
+For each database and run the file is imported into a fresh, migrated database through
 ``herald.audience.imports.service.run_import`` (validation, suppression check, subscriber
 upsert, subscription + transition + consent rows). The baseline, in the same run, is the
 database's own bulk path on the same file: PostgreSQL ``COPY … FROM STDIN (FORMAT csv)`` into a
 plain table, SQLite ``csv.reader`` + ``executemany`` into a plain table.
+
+The machine is shared, so each run also records the load average when it started and the CPU
+time the import used per row (this process, plus the PostgreSQL backends serving it when the
+server runs on this machine): a figure that other work on the machine barely moves.
 """
 
 from __future__ import annotations
@@ -14,16 +18,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import os
 import random
 import sqlite3
+import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.common import (
     DATA,
+    PG_BASE,
     drop_postgres,
     fresh_postgres,
     fresh_sqlite,
@@ -65,6 +73,29 @@ def make_file(rows: int) -> Path:
                 ]
             )
     return path
+
+
+def backend_cpu_seconds(url: str) -> float | None:
+    """CPU time of the client connections to this database (None: the server is not on this
+    host). Autovacuum workers, which the import also sets off, are not counted."""
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_BASE.replace("+psycopg", "")) as conn:
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = %s AND backend_type = 'client backend'",
+                (name,),
+            ).fetchall()
+        ]
+    total = 0.0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 async def herald_import(engine: AsyncEngine, path: Path) -> tuple[float, int]:
@@ -125,11 +156,18 @@ def sqlite_baseline(db: Path, path: Path) -> float:
     return elapsed
 
 
-def run_one(kind: str, path: Path, rows: int) -> dict[str, float]:
+def run_one(kind: str, path: Path, rows: int) -> dict[str, Any]:
+    load = os.getloadavg()[0]
+    cpu: dict[str, float | None] = {}
+
     async def herald(url: str) -> tuple[float, int]:
         engine = make_engine(url)
         try:
-            return await herald_import(engine, path)
+            started = time.process_time()
+            result = await herald_import(engine, path)
+            cpu["python"] = time.process_time() - started
+            cpu["database"] = backend_cpu_seconds(url) if kind == "postgres" else 0.0
+            return result
         finally:
             await engine.dispose()
 
@@ -148,10 +186,12 @@ def run_one(kind: str, path: Path, rows: int) -> dict[str, float]:
         finally:
             remove_sqlite(db)
     assert imported == rows, (imported, rows)
+    python, database = cpu["python"] or 0.0, cpu["database"]
     return {
-        "rows": rows,
+        "load": load,
         "seconds": elapsed,
         "rate": rows / elapsed,
+        "cpu_us": None if database is None else (python + database) / rows * 1e6,
         "baseline_seconds": base,
         "baseline_rate": rows / base,
     }
@@ -160,37 +200,65 @@ def run_one(kind: str, path: Path, rows: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=["postgres", "sqlite"])
     parser.add_argument("--full", action="store_true", help="same as the default size")
     args = parser.parse_args()
     path = make_file(args.rows)
     kinds = [args.only] if args.only else ["postgres", "sqlite"]
-    results = {k: run_one(k, path, args.rows) for k in kinds}
+    results: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+    for run in range(args.runs):
+        for kind in kinds:
+            result = run_one(kind, path, args.rows)
+            results[kind].append(result)
+            print(f"{kind} run {run + 1}: {result['rate']:,.0f} rows/s", flush=True)
     lines = [
         "## CSV import (`bench/import_csv.py`)",
         "",
-        f"{machine_line()} · file: {args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB",
+        f"{machine_line()} · file: {args.rows:,} rows, {path.stat().st_size / 1e6:.0f} MB · "
+        f"{args.runs} runs per database, each on a fresh database",
         "",
-        "| database | Herald import | rows/s | bare bulk load (baseline) | rows/s "
-        "| Herald / baseline |",
-        "|---|---|---|---|---|---|",
+        "| database | run | load | Herald import | rows/s | CPU µs/row "
+        "| bare bulk load (baseline) | rows/s | Herald / baseline |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
-    for kind, r in results.items():
-        lines.append(
-            f"| {kind} | {r['seconds']:.1f} s | {r['rate']:,.0f} | {r['baseline_seconds']:.1f} s "
-            f"| {r['baseline_rate']:,.0f} | {r['rate'] / r['baseline_rate']:.0%} |"
-        )
+    for kind, runs in results.items():
+        for number, r in enumerate(runs, 1):
+            cpu = "n/a" if r["cpu_us"] is None else f"{r['cpu_us']:.0f}"
+            lines.append(
+                f"| {kind} | {number} | {r['load']:.1f} | {r['seconds']:.1f} s "
+                f"| {r['rate']:,.0f} | {cpu} | {r['baseline_seconds']:.1f} s "
+                f"| {r['baseline_rate']:,.0f} | {r['rate'] / r['baseline_rate']:.0%} |"
+            )
     lines += [
         "",
-        "Herald's import validates every address and field, checks the suppression list, upserts "
-        "the subscriber, creates the subscription, its state transition and a consent record per "
-        "row, in batches of 10,000 (one transaction each). The baseline only copies the raw "
-        "text into one table. Target: ≥ 50,000 rows/s on PostgreSQL.",
+        "*load*: the machine's 1-minute load average when the run started (2 cores; other work "
+        "shares them). *CPU µs/row*: CPU time of the import per row, this process plus the "
+        "PostgreSQL backends serving it.",
+        "",
+        "Herald's import validates every address and field, checks the suppression list, "
+        "inserts or fills in the subscriber, and creates the subscription, its state transition "
+        "and a consent record per row, in batches of 10,000 rows (one transaction each, written "
+        "on three connections at once on PostgreSQL). The baseline only copies the raw text "
+        "into one table. Target: ≥ 50,000 rows/s on PostgreSQL.",
+        "",
     ]
+    for kind, runs in results.items():
+        rates = [r["rate"] for r in runs]
+        ratios = [r["rate"] / r["baseline_rate"] for r in runs]
+        lines.append(
+            f"- {kind}: median {statistics.median(rates):,.0f} rows/s, best {max(rates):,.0f} "
+            f"(median {statistics.median(ratios):.0%} of the baseline)."
+        )
     if "postgres" in results:
-        rate = results["postgres"]["rate"]
-        verdict = "met" if rate >= 50_000 else "NOT met"
-        lines += ["", f"PostgreSQL: {rate:,.0f} rows/s — target {verdict}."]
+        rates = [r["rate"] for r in results["postgres"]]
+        met = sum(rate >= 50_000 for rate in rates)
+        verdict = "met" if statistics.median(rates) >= 50_000 else "NOT met"
+        lines += [
+            "",
+            f"PostgreSQL: median {statistics.median(rates):,.0f} rows/s — target {verdict} "
+            f"({met} of {len(rates)} runs at or above 50,000 rows/s).",
+        ]
     print("\n".join(lines))
     write_results("import", "\n".join(lines))
 

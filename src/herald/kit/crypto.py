@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -16,6 +17,16 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 def keyed_hash(key: bytes, label: str, value: str) -> str:
     """HMAC-SHA256 of ``value`` under ``key`` with a domain-separation ``label``, hex encoded."""
     return hmac.new(key, label.encode() + b"\x00" + value.encode(), hashlib.sha256).hexdigest()
+
+
+def keyed_hasher(key: bytes, label: str) -> Callable[[str], str]:
+    """``keyed_hash`` with the key and label bound, for hashing many values (one-shot HMAC)."""
+    prefix = label.encode() + b"\x00"
+
+    def digest(value: str) -> str:
+        return hmac.digest(key, prefix + value.encode(), "sha256").hex()
+
+    return digest
 
 
 def random_token(nbytes: int = 32) -> str:
