@@ -46,12 +46,16 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-async def get_client_ip(request: Request) -> str:
-    runtime = runtime_of(request)
+def client_ip_of(request: Request, runtime: Runtime) -> str:
+    """The client's address: the socket peer, or X-Forwarded-For through trusted proxies."""
     peer = request.client.host if request.client else None
     return client_ip(
         peer, request.headers.get("x-forwarded-for"), runtime.settings.trusted_proxy_networks
     )
+
+
+async def get_client_ip(request: Request) -> str:
+    return client_ip_of(request, runtime_of(request))
 
 
 ClientIP = Annotated[str, Depends(get_client_ip)]

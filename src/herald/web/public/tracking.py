@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from herald.kit.netaddr import client_ip
 from herald.runtime import Runtime
+from herald.web.deps import client_ip_of, runtime_of
 
 PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII="
@@ -33,11 +33,8 @@ CLICK_PATH = "/public/newsletter/click/{token}"
 
 
 def _who(request: Request) -> tuple[Runtime, str, str | None]:
-    rt: Runtime = request.app.state.runtime
-    peer = request.client.host if request.client else None
-    headers = request.headers
-    ip = client_ip(peer, headers.get("x-forwarded-for"), rt.settings.trusted_proxy_networks)
-    return rt, ip, headers.get("user-agent")
+    rt = runtime_of(request)
+    return rt, client_ip_of(request, rt), request.headers.get("user-agent")
 
 
 async def open_pixel(request: Request) -> Response:
