@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/pip
 export HERALD_DATA_DIR ?= .herald
 
-.PHONY: help venv install install-test system-deps console migrate seed demo serve lint test test-fast bench clean
+.PHONY: help venv install install-test system-deps console console-test migrate seed demo serve lint test test-fast bench clean
 
 help:
 	@echo "make demo   install, build the console, migrate, seed demo data, serve on :8000"
@@ -32,6 +32,9 @@ system-deps:
 console:
 	@if [ -f frontend/package.json ]; then bash scripts/build-console.sh; fi
 
+console-test: console
+	cd frontend && npm test --silent
+
 migrate: install
 	$(BIN)/herald db upgrade
 
@@ -50,7 +53,7 @@ lint: install-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: system-deps install-test console lint
+test: system-deps install-test console console-test lint
 	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 test-fast: install-test

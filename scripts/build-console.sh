@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the operator console (frontend/) into src/herald/web/console_dist, which Herald serves
 # at /console. Installs the npm dependencies (npm ci, from package-lock.json) only when
-# node_modules is missing or the lock file changed since the last install; regenerates the
-# TypeScript API client from Herald's OpenAPI document (needs Herald importable: the .venv).
+# node_modules is missing or the lock file changed since the last install; checks that the
+# committed TypeScript API types (src/api/schema.d.ts) match Herald's OpenAPI document (needs
+# Herald importable: the .venv; after an API change run `npm run gen:api` and commit); type
+# checks and builds.
 set -euo pipefail
 cd "$(dirname "$0")/../frontend"
 if ! command -v npm >/dev/null 2>&1; then
@@ -14,5 +16,5 @@ if [ ! -d node_modules ] || [ "$(cat .lock-hash 2>/dev/null)" != "$lock_hash" ];
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_hash" > .lock-hash
 fi
-npm run --silent gen:api
+npm run --silent gen:api:check
 npm run --silent build

@@ -1,4 +1,9 @@
-"""Message catalogues (one JSON file per language), shared by public pages, emails and console."""
+"""Message catalogues, shared by public pages, emails and console.
+
+Each language has one main file, ``locales/<lang>.json``, plus any number of area files,
+``locales/<area>/<lang>.json`` (the console's larger screens keep their messages there, so one
+area's wording changes without touching the others). A key defined twice is an error.
+"""
 
 from __future__ import annotations
 
@@ -24,8 +29,18 @@ def is_supported(value: str | None) -> bool:
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    text = resources.files("herald.kit").joinpath("locales", f"{language}.json").read_text("utf-8")
-    data: dict[str, str] = json.loads(text)
+    root = resources.files("herald.kit").joinpath("locales")
+    data: dict[str, str] = json.loads(root.joinpath(f"{language}.json").read_text("utf-8"))
+    areas = sorted((d for d in root.iterdir() if d.is_dir()), key=lambda d: d.name)
+    for area in areas:
+        part = area.joinpath(f"{language}.json")
+        if not part.is_file():
+            continue
+        extra: dict[str, str] = json.loads(part.read_text("utf-8"))
+        clash = sorted(extra.keys() & data.keys())
+        if clash:
+            raise ValueError(f"locales/{area.name}/{language}.json redefines {clash[:5]}")
+        data.update(extra)
     return data
 
 
