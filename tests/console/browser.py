@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -186,10 +187,23 @@ async def sign_in(page: Any, server: LiveServer, email: str, password: str = SYS
     await page.get_by_role("heading", name="Overview", level=1).wait_for()
 
 
+SCREENSHOTS = ROOT / "test-artifacts" / "console"
+
+
+async def screenshot(page: Any, screen: str) -> Path:
+    """A full-page PNG of the screen for reviewers, in test-artifacts/console/ (not in git)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^a-z0-9]+", "-", screen.lower()).strip("-") or "screen"
+    path = SCREENSHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path
+
+
 async def assert_accessible(page: Any, screen: str) -> None:
     """axe-core on the page at rest (pointer parked, not hovering anything): no serious or
-    critical violation."""
+    critical violation. Every screen checked is also kept as a screenshot."""
     await page.mouse.move(1, 1)
+    await screenshot(page, screen)
     if not await page.evaluate("typeof window.axe !== 'undefined'"):
         await page.add_script_tag(path=str(AXE))
     result = await page.evaluate(
