@@ -53,6 +53,7 @@ async def test_sign_in_sets_a_hardened_cookie_and_stores_only_a_hash(
     assert body["operator"]["email"] == EMAIL
     assert body["operator"]["role"] == "sys"
     assert body["fresh_until"] is not None
+    assert body["capture_outbox"] is True  # the null distributor captures mail in tests
     header = r.headers["set-cookie"]
     assert header.startswith(f"{COOKIE}=hs_")
     lowered = header.lower()
@@ -346,3 +347,17 @@ async def test_cli_password_and_two_step_resets_end_console_sessions(
     assert (await app_client.get("/sys/newsletter/lists")).status_code == 401
     app_client.cookies.clear()
     await sign_in(app_client, password="recovered-password-1")
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"distributors": "smtp", "smtp_url": "smtp://127.0.0.1:1"}]
+)
+async def test_the_session_says_no_outbox_when_mail_is_really_delivered(
+    db_kind: str, runtime: Runtime, app_client: httpx.AsyncClient
+) -> None:
+    await make_sys_operator(runtime)
+    r = await app_client.post(
+        "/console/api/session", json={"email": EMAIL, "password": SYS_PASSWORD}
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["capture_outbox"] is False

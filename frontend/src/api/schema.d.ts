@@ -2451,6 +2451,12 @@ export interface components {
          * @description ``status: totp_required`` means the password was right and a one-time code is next.
          */
         SessionOut: {
+            /**
+             * Capture Outbox
+             * @description the null distributor is in the chain: mail is captured
+             * @default false
+             */
+            capture_outbox: boolean;
             /** Csrf Token */
             csrf_token: string;
             /**

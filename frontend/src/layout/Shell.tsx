@@ -16,7 +16,7 @@ import { TenantSwitcher } from "./TenantSwitcher";
 export function Shell({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const [opened, { toggle, close }] = useDisclosure();
-  const { operator, isSys, readOnly, update } = useSession();
+  const { session, operator, readOnly, update } = useSession();
   const location = useLocation();
   const signOut = useMutation({
     mutationFn: () => unwrap(api.DELETE("/console/api/session")),
@@ -27,7 +27,7 @@ export function Shell({ children }: { children: ReactNode }) {
       unwrap(api.PUT("/console/api/preferences", { body: { language } })),
     onSuccess: update,
   });
-  const items = navigation(isSys);
+  const items = navigation(session.capture_outbox ?? false);
 
   return (
     <AppShell

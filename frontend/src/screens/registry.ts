@@ -54,6 +54,7 @@ const NAV: NavItem[] = [
   { path: "/outbox", label: "console.nav.outbox", icon: IconMailbox },
 ];
 
-export function navigation(_isSys: boolean): NavItem[] {
-  return NAV;
+/** The menu; the outbox only while the `null` distributor captures mail. */
+export function navigation(captureOutbox: boolean): NavItem[] {
+  return captureOutbox ? NAV : NAV.filter((item) => item.path !== "/outbox");
 }

@@ -47,6 +47,9 @@ class SessionOut(BaseModel):
     expires_at: datetime
     fresh_until: datetime | None = None
     operator: OperatorOut | None = None
+    capture_outbox: bool = Field(
+        default=False, description="the null distributor is in the chain: mail is captured"
+    )
 
 
 class LoginIn(BaseModel):
@@ -95,6 +98,7 @@ async def session_out(
         expires_at=row.expires_at,
         fresh_until=sessions.fresh_until(row),
         operator=who,
+        capture_outbox="null" in rt.settings.distributor_chain,
     )
 
 
