@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, insert, select
 
-from herald.accounts.service import create_api_token, create_operator, create_tenant
+from herald.accounts.service import actor_for, create_api_token, create_operator, create_tenant
 from herald.audience.states import Status
+from herald.cli.demo_content import seed_content
 from herald.kit import clock
 from herald.kit.db import transaction
 from herald.models.accounts import Operator, Tenant
@@ -278,9 +279,11 @@ async def seed_demo(rt: Runtime, subscriber_count: int) -> str:
                         }
                     )
             await session.execute(insert(SubscriptionTransition), transitions)
+        campaigns = await seed_content(session, rt.settings, actor_for(sys_op))
         operators = (await session.execute(select(func.count()).select_from(Operator))).scalar_one()
     return (
-        f"seeded {subscriber_count} subscribers, {len(scopes)} scopes, {operators} operators\n"
+        f"seeded {subscriber_count} subscribers, {len(scopes)} scopes, {operators} operators, "
+        f"{campaigns} campaigns (one sending to the outbox)\n"
         f"console login: admin@herald.example / {DEMO_PASSWORD}\n"
         f"API token: {token}"
     )
