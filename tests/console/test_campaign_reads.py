@@ -77,6 +77,18 @@ async def test_audience_report_and_deliveries_scoped_for_tenant_admins(
     assert body["stats"]["recipients"] == 0 and body["links"] == [] and body["timeline"] == []
     r = await app_client.get(f"/admin/newsletter/campaigns/{mine}/deliveries", headers=admin)
     assert r.json() == {"items": [], "next_cursor": None}
+    # The list carries each campaign's figures (drafts have none yet); admins see theirs only.
+    r = await app_client.get("/admin/newsletter/campaigns", headers=admin)
+    assert [c["id"] for c in r.json()["items"]] == [mine]
+    assert r.json()["items"][0]["stats"] == {
+        "recipients": 0,
+        "sent": 0,
+        "failed": 0,
+        "skipped": 0,
+        "queued": 0,
+        "opens": 0,
+        "clicks": 0,
+    }
     # Writes stay refused.
     r = await app_client.post(f"/sys/newsletter/campaigns/{mine}/retry-failed", headers=admin)
     assert r.status_code == 403

@@ -223,8 +223,10 @@ async def list_campaigns(
         status=status,
         tenant_id=await tenant_filter(session, actor, tenant),
     )
+    figures = await reports.page_stats(session, [r.id for r in rows])
     return Page(
-        items=[_summary(r) for r in rows], next_cursor=next_cursor([r.id for r in rows], limit)
+        items=[_summary(r, figures[r.id]) for r in rows],
+        next_cursor=next_cursor([r.id for r in rows], limit),
     )
 
 
