@@ -92,8 +92,8 @@ describe("problems from Herald's validation", () => {
 
   it("are found by field", () => {
     const byField = problemsByField(problems);
-    expect(byField.from_email.code).toBe("unverified_sender_domain");
-    expect(byField.subject.message).toBe("Bad tag");
+    expect(byField.from_email?.code).toBe("unverified_sender_domain");
+    expect(byField.subject?.message).toBe("Bad tag");
     expect(byField.name).toBeUndefined();
   });
 });

@@ -130,7 +130,7 @@ export function problemsByField(problems: Problem[]): Record<string, Problem> {
 export function localToDate(local: string): Date | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
   if (!m) return null;
-  const [y, mo, d, h, mi] = m.slice(1).map(Number);
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0] = m.slice(1).map(Number);
   const date = new Date(y, mo - 1, d, h, mi);
   if (date.getFullYear() !== y || date.getMonth() !== mo - 1 || date.getDate() !== d) return null;
   return date;
