@@ -191,7 +191,7 @@ export function CampaignReport({ campaign, live }: { campaign: CampaignOut; live
           )}
         </Group>
         {retry.data && (
-          <Alert color="teal" role="status" mb="sm">
+          <Alert color="blue" role="status" mb="sm">
             {t("console.campaigns.report.retried", { n: f.number(retry.data.requeued) })}
           </Alert>
         )}

@@ -157,14 +157,15 @@ export default function CampaignScreen() {
                   </Text>
                 )}
               </Group>
-              <Progress
-                value={p.percent}
-                size="lg"
-                radius="sm"
-                animated={c.status === "sending"}
-                aria-label={t("console.campaigns.page.progress_label")}
-                aria-valuetext={`${p.percent} %`}
-              />
+              <Progress.Root size="lg" radius="sm">
+                <Progress.Section
+                  value={p.percent}
+                  animated={c.status === "sending"}
+                  color={c.status === "paused" ? "orange.8" : "blue"}
+                  aria-label={t("console.campaigns.page.progress_label")}
+                  aria-valuetext={f.percent(p.percent / 100)}
+                />
+              </Progress.Root>
               <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm" mt="xs">
                 {(["queued", "sent", "failed", "skipped"] as const).map((k) => (
                   <div key={k} data-figure={k}>

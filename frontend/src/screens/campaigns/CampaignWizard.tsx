@@ -204,7 +204,8 @@ export default function CampaignWizard() {
     window.setTimeout(() => document.querySelector<HTMLElement>("[aria-invalid=true]")?.focus(), 0);
 
   const goTo = (target: Step) => {
-    if (target === step || !reachable(target)) return;
+    const isNext = indexOf(target) === indexOf(step) + 1;
+    if (target === step || (!reachable(target) && !isNext)) return;
     const forward = indexOf(target) > indexOf(step);
     const complete = Object.keys(errorsOf(step)).length === 0;
     if (!complete) {

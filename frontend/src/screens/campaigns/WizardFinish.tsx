@@ -71,7 +71,7 @@ export function ReviewStep(ctx: StepContext & { validation: UseQueryResult<Valid
       {validation.isPending && <Loading label={t("console.campaigns.review.checking")} />}
       {validation.isError && <ErrorState error={validation.error} onRetry={() => void validation.refetch()} />}
       {validation.data && problems.length === 0 && (
-        <Alert color="teal" icon={<IconCircleCheck aria-hidden />} role="status" title={t("console.campaigns.review.ready")}>
+        <Alert color="blue" icon={<IconCircleCheck aria-hidden />} role="status" title={t("console.campaigns.review.ready")}>
           {t("console.campaigns.review.ready_body")}
         </Alert>
       )}
@@ -84,7 +84,7 @@ export function ReviewStep(ctx: StepContext & { validation: UseQueryResult<Valid
                 <List.Item key={`${p.code}-${p.field}`} data-problem={p.code}>
                   {problemText(t, p, draft.from_email)}{" "}
                   {step !== "review" && (
-                    <Anchor component="button" type="button" size="sm" onClick={() => ctx.goTo(step)}>
+                    <Anchor component="button" type="button" size="sm" c="red.9" fw={600} underline="always" onClick={() => ctx.goTo(step)}>
                       {t("console.campaigns.review.fix_in", { step: t(`console.campaigns.step.${step}`) })}
                     </Anchor>
                   )}
@@ -159,7 +159,7 @@ export function TestSendStep(ctx: StepContext) {
         </Alert>
       )}
       {send.data && (
-        <Alert color={send.data.items.every((r) => r.accepted) ? "teal" : "orange"} role="status" title={t("console.campaigns.test.done")}>
+        <Alert color={send.data.items.every((r) => r.accepted) ? "blue" : "red"} role="status" title={t("console.campaigns.test.done")}>
           <List size="sm">
             {send.data.items.map((r) => (
               <List.Item key={r.to}>
@@ -168,7 +168,7 @@ export function TestSendStep(ctx: StepContext) {
             ))}
           </List>
           {captured && (
-            <Anchor component={Link} to="/outbox" size="sm">
+            <Anchor component={Link} to="/outbox" size="sm" c="blue.9" fw={600} underline="always">
               {t("console.campaigns.test.outbox")}
             </Anchor>
           )}
@@ -227,7 +227,7 @@ export function ScheduleStep(ctx: StepContext & { blocked: boolean }) {
       {ctx.blocked && (
         <Alert color="red" role="alert">
           {t("console.campaigns.schedule.blocked")}{" "}
-          <Anchor component="button" type="button" onClick={() => ctx.goTo("review")}>
+          <Anchor component="button" type="button" c="red.9" fw={600} underline="always" onClick={() => ctx.goTo("review")}>
             {t("console.campaigns.schedule.to_review")}
           </Anchor>
         </Alert>
@@ -235,7 +235,7 @@ export function ScheduleStep(ctx: StepContext & { blocked: boolean }) {
       {stale && (
         <Alert color="orange" role="alert">
           {t("console.campaigns.check.send_at_past")}{" "}
-          <Anchor component="button" type="button" onClick={() => ctx.goTo("settings")}>
+          <Anchor component="button" type="button" c="orange.9" fw={600} underline="always" onClick={() => ctx.goTo("settings")}>
             {t("console.campaigns.review.fix_in", { step: t("console.campaigns.step.settings") })}
           </Anchor>
         </Alert>
