@@ -8,6 +8,10 @@ from typing import Any
 import httpx
 import pytest
 
+from herald.kit import clock
+from herald.kit.db import transaction
+from herald.models.campaigns import Delivery
+from herald.models.tracking import TrackingEvent
 from herald.runtime import Runtime
 from tests.campaigns.support import bulk_audience, create_template
 from tests.conftest import make_tenant_admin
@@ -21,12 +25,12 @@ def settings_overrides() -> dict[str, Any]:
 
 async def _campaign(
     rt: Runtime, client: httpx.AsyncClient, headers: dict[str, str], tenant: str | None
-) -> int:
+) -> tuple[int, dict[str, int]]:
     slug = f"news-{tenant or 'platform'}"
     made = await make_list(client, headers, slug, tenant=tenant)
     tenants = (await client.get("/sys/newsletter/tenants", headers=headers)).json()["items"]
     tenant_id = next((t["id"] for t in tenants if t["slug"] == tenant), None)
-    await bulk_audience(
+    audience = await bulk_audience(
         rt,
         {slug: int(str(made["id"]))},
         {f"a@{slug}.net": [slug], f"b@{slug}.net": [slug]},
@@ -46,7 +50,7 @@ async def _campaign(
         headers=headers,
     )
     assert r.status_code == 201, r.text
-    return int(r.json()["id"])
+    return int(r.json()["id"]), audience.subscribers
 
 
 async def test_audience_report_and_deliveries_scoped_for_tenant_admins(
@@ -54,8 +58,8 @@ async def test_audience_report_and_deliveries_scoped_for_tenant_admins(
 ) -> None:
     token = await make_tenant_admin(runtime, "acme")
     await make_tenant_admin(runtime, "other")
-    mine = await _campaign(runtime, app_client, sys_headers, "acme")
-    theirs = await _campaign(runtime, app_client, sys_headers, "other")
+    mine, _ = await _campaign(runtime, app_client, sys_headers, "acme")
+    theirs, _ = await _campaign(runtime, app_client, sys_headers, "other")
     admin = {"Authorization": f"Bearer {token}"}
 
     r = await app_client.get(f"/sys/newsletter/campaigns/{mine}/audience", headers=sys_headers)
@@ -94,3 +98,53 @@ async def test_audience_report_and_deliveries_scoped_for_tenant_admins(
     assert r.status_code == 403
     r = await app_client.post(f"/admin/newsletter/campaigns/{mine}/retry-failed", headers=admin)
     assert r.status_code in (404, 405)
+
+
+async def test_list_figures_count_deliveries_and_unique_opens_and_clicks(
+    db_kind: str, runtime: Runtime, app_client: httpx.AsyncClient, sys_headers: dict[str, str]
+) -> None:
+    await make_tenant_admin(runtime, "acme")
+    campaign, people = await _campaign(runtime, app_client, sys_headers, "acme")
+    other, _ = await _campaign(runtime, app_client, sys_headers, None)
+    a, b = people["a@news-acme.net"], people["b@news-acme.net"]
+    now = clock.now()
+    async with transaction(runtime.sessions) as s:
+        s.add_all(
+            [
+                Delivery(campaign_id=campaign, subscriber_id=a, status="sent", due_at=now),
+                Delivery(campaign_id=campaign, subscriber_id=b, status="failed", due_at=now),
+            ]
+        )
+        for kind, machine in (("open", True), ("open", False), ("click", False)):
+            s.add(
+                TrackingEvent(
+                    campaign_id=campaign,
+                    subscriber_id=a,
+                    kind=kind,
+                    machine=machine,
+                    occurred_at=now,
+                )
+            )
+    r = await app_client.get("/sys/newsletter/campaigns", headers=sys_headers)
+    figures = {c["id"]: c["stats"] for c in r.json()["items"]}
+    assert figures[campaign] == {
+        "recipients": 2,
+        "sent": 1,
+        "failed": 1,
+        "skipped": 0,
+        "queued": 0,
+        "opens": 1,
+        "clicks": 1,
+    }
+    assert figures[other]["recipients"] == 0
+    r = await app_client.get(
+        f"/sys/newsletter/campaigns/{campaign}/deliveries",
+        params={"status": "failed"},
+        headers=sys_headers,
+    )
+    assert [d["email"] for d in r.json()["items"]] == ["b@news-acme.net"]
+    report = (
+        await app_client.get(f"/sys/newsletter/campaigns/{campaign}/report", headers=sys_headers)
+    ).json()
+    assert report["stats"]["human_opens"] == 1
+    assert sum(h["count"] for h in report["timeline"] if h["kind"] == "open") == 2

@@ -124,9 +124,9 @@ async def page_stats(session: AsyncSession, campaign_ids: list[int]) -> dict[int
         .where(TrackingEvent.campaign_id.in_(campaign_ids))
         .group_by(TrackingEvent.campaign_id, TrackingEvent.kind)
     )
-    for campaign_id, kind, n in events:
-        if kind in ("open", "click"):
-            out[campaign_id][kind + "s"] = int(n)
+    for event_campaign, kind, n in events:
+        if event_campaign in out and kind in ("open", "click"):
+            out[event_campaign][kind + "s"] = int(n)
     return out
 
 
