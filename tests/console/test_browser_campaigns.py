@@ -119,6 +119,10 @@ async def test_operator_runs_the_wizard_sends_pauses_and_resumes(
     await sender.fill("news@unverified.example")
     await page.get_by_label("Sender name").fill("Acme")
     await assert_accessible(page, "campaign wizard: content")
+    await page.set_viewport_size({"width": 800, "height": 900})  # tablet
+    await page.wait_for_timeout(500)  # the menu collapses
+    await assert_accessible(page, "campaign wizard: content (tablet)")
+    await page.set_viewport_size({"width": 1280, "height": 900})
     await page.get_by_role("button", name="Continue").click()
 
     # Settings: a low throttle (one message every five seconds) so the send is still under
@@ -210,33 +214,44 @@ async def test_operator_runs_the_wizard_sends_pauses_and_resumes(
     await row.wait_for()
     assert "Sent" in await row.inner_text()
     await assert_accessible(page, "campaigns")
+    await page.set_viewport_size({"width": 800, "height": 900})
+    await page.wait_for_timeout(500)
+    await assert_accessible(page, "campaigns (tablet)")
     assert page.errors == []
 
-    # A tenant admin, under the real CSP (no bypass): the campaign, read-only.
-    context = await browser.new_context(viewport={"width": 900, "height": 900}, locale="en-GB")
-    context.set_default_timeout(20_000)
-    await context.add_init_script(
-        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
-        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    # Under Herald's real CSP (no bypass): a platform operator's draft with its preview frame,
+    # and a tenant admin's read-only view of the campaign.
+    r = await api(
+        page,
+        "POST",
+        "/sys/newsletter/campaigns",
+        {
+            "name": "Summer",
+            "subject": "Summer news",
+            "template_id": (await api(page, "GET", "/sys/newsletter/templates"))["body"]["items"][
+                0
+            ]["id"],
+            "lists": ["news"],
+            "from_email": "news@herald.example",
+            "tenant": "acme",
+            "send_time_optimization": False,
+        },
     )
-    admin = await context.new_page()
-    problems: list[str] = []
-    admin.on("pageerror", lambda e: problems.append(str(e)))
-    # (The signed-out session check before signing in answers 401: that one is expected.)
-    admin.on(
-        "console",
-        lambda m: (
-            problems.append(m.text) if m.type == "error" and "status of 401" not in m.text else None
-        ),
-    )
-    admin.on(
-        "request",
-        lambda req: (
-            None
-            if req.url.startswith((live_server.url + "/", "data:", "blob:", "about:"))
-            else problems.append("request to " + req.url)
-        ),
-    )
+    assert r["status"] == 201, r
+    draft_id = r["body"]["id"]
+
+    context, strict, problems = await strict_page(browser, live_server)
+    await sign_in(strict, live_server, SYS_EMAIL)
+    await strict.goto(f"{live_server.url}/console/campaigns/{draft_id}/edit?step=content")
+    frame = strict.frame_locator("iframe[title='Preview of the email']")
+    await frame.get_by_text("Read more").wait_for()
+    await strict.goto(f"{live_server.url}/console/campaigns/{campaign_id}")
+    await strict.get_by_text("3 delivered").wait_for()
+    assert await strict.evaluate("window.__csp") == []
+    assert problems == []
+    await context.close()
+
+    context, admin, problems = await strict_page(browser, live_server, width=900)
     await sign_in(admin, live_server, "admin@acme.example", SYS_PASSWORD)
     await admin.goto(live_server.url + "/console/campaigns")
     await admin.get_by_role("link", name=NAME).click()
@@ -248,8 +263,44 @@ async def test_operator_runs_the_wizard_sends_pauses_and_resumes(
     await admin.goto(live_server.url + "/console/campaigns")
     await admin.get_by_role("link", name=NAME).wait_for()
     assert await admin.get_by_role("link", name="New campaign").count() == 0
+    # The draft opens as a page (not the wizard) for them.
+    await admin.get_by_role("link", name="Summer").click()
+    await admin.get_by_text("This campaign is a draft").wait_for()
+    assert await admin.get_by_role("link", name="Edit draft").count() == 0
     await admin.goto(live_server.url + "/console/campaigns/new")
     await admin.get_by_text("This page changes data").wait_for()
     assert await admin.evaluate("window.__csp") == []
     assert problems == []
     await context.close()
+
+
+async def strict_page(
+    browser: Any, server: LiveServer, *, width: int = 1280
+) -> tuple[Any, Any, list[str]]:
+    """A page under Herald's own CSP that records CSP violations (``window.__csp``), page and
+    console errors, and any request that leaves Herald's origin."""
+    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
+    context.set_default_timeout(20_000)
+    await context.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    page = await context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    # (The signed-out session check before signing in answers 401: that one is expected.)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(m.text) if m.type == "error" and "status of 401" not in m.text else None
+        ),
+    )
+    page.on(
+        "request",
+        lambda req: (
+            None
+            if req.url.startswith((server.url + "/", "data:", "blob:", "about:"))
+            else problems.append("request to " + req.url)
+        ),
+    )
+    return context, page, problems

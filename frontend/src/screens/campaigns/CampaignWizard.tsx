@@ -217,6 +217,7 @@ export default function CampaignWizard() {
       setParams({ step: target }); // going back never loses input: it stays in the form
       return;
     }
+    if (id == null && tenantTemplates.length === 0) return; // the step says a template is needed
     if (id == null || EDITED.has(step)) save.mutate({ from: step, to: target });
     else setParams({ step: target });
   };
