@@ -89,6 +89,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/newsletter/campaigns/{campaign_id}/audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaign Audience */
+        get: operations["campaign_audience_admin_newsletter_campaigns__campaign_id__audience_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/newsletter/campaigns/{campaign_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaign Deliveries */
+        get: operations["campaign_deliveries_admin_newsletter_campaigns__campaign_id__deliveries_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/newsletter/campaigns/{campaign_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaign Report */
+        get: operations["campaign_report_admin_newsletter_campaigns__campaign_id__report_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/newsletter/imports/{import_id}": {
         parameters: {
             query?: never;
@@ -779,6 +830,23 @@ export interface paths {
         head?: never;
         /** Update Campaign */
         patch: operations["update_campaign_sys_newsletter_campaigns__campaign_id__patch"];
+        trace?: never;
+    };
+    "/sys/newsletter/campaigns/{campaign_id}/audience": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Campaign Audience */
+        get: operations["campaign_audience_sys_newsletter_campaigns__campaign_id__audience_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/sys/newsletter/campaigns/{campaign_id}/cancel": {
@@ -1653,6 +1721,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AudienceOut
+         * @description How many people the draft would reach now (active on its lists, within its segment).
+         */
+        AudienceOut: {
+            /** Count */
+            count: number;
+        };
         /** AuditOut */
         AuditOut: {
             /** Action */
@@ -1838,6 +1914,36 @@ export interface components {
             /** Left */
             left: number;
         };
+        /** DeliveriesOut */
+        DeliveriesOut: {
+            /** Items */
+            items: components["schemas"]["DeliveryOut"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** DeliveryOut */
+        DeliveryOut: {
+            /** Attempts */
+            attempts: number;
+            /** Due At */
+            due_at: string | null;
+            /** Email */
+            email: string | null;
+            /** Error */
+            error: string | null;
+            /** Id */
+            id: number;
+            /** Provider */
+            provider: string | null;
+            /** Reason */
+            reason: string | null;
+            /** Sent At */
+            sent_at: string | null;
+            /** Status */
+            status: string;
+            /** Subscriber Id */
+            subscriber_id: number | null;
+        };
         /** DeliveryTestIn */
         DeliveryTestIn: {
             /** To */
@@ -1991,6 +2097,17 @@ export interface components {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
+        /** HourOut */
+        HourOut: {
+            /** Count */
+            count: number;
+            /** Hour */
+            hour: string;
+            /** Human */
+            human: number;
+            /** Kind */
+            kind: string;
+        };
         /** ImportIssue */
         ImportIssue: {
             /** Line */
@@ -2049,6 +2166,19 @@ export interface components {
         LiftIn: {
             /** Reason */
             reason: string;
+        };
+        /** LinkOut */
+        LinkOut: {
+            /** Clicks */
+            clicks: number;
+            /** Id */
+            id: number;
+            /** Position */
+            position: number;
+            /** Unique Clicks */
+            unique_clicks: number;
+            /** Url */
+            url: string;
         };
         /** ListCreate */
         ListCreate: {
@@ -2375,6 +2505,15 @@ export interface components {
             /** Text */
             text: string;
         };
+        /** ProblemOut */
+        ProblemOut: {
+            /** Code */
+            code: string;
+            /** Field */
+            field: string | null;
+            /** Message */
+            message: string;
+        };
         /**
          * QuietOverrideIn
          * @description ``password`` re-entered here, or omitted from a console session that re-authenticated
@@ -2397,6 +2536,28 @@ export interface components {
             language?: string | null;
             /** Name */
             name?: string | null;
+        };
+        /** ReportOut */
+        ReportOut: {
+            /** Id */
+            id: number;
+            /** Links */
+            links: components["schemas"]["LinkOut"][];
+            /** Stats */
+            stats: {
+                [key: string]: number;
+            };
+            /** Status */
+            status: string;
+            /** Timeline */
+            timeline: components["schemas"]["HourOut"][];
+        };
+        /** RetryOut */
+        RetryOut: {
+            /** Id */
+            id: number;
+            /** Requeued */
+            requeued: number;
         };
         /** SampleOut */
         SampleOut: {
@@ -2709,6 +2870,22 @@ export interface components {
             /** To */
             to: string[];
         };
+        /** TestSendOut */
+        TestSendOut: {
+            /** Items */
+            items: components["schemas"]["TestSendResult"][];
+        };
+        /** TestSendResult */
+        TestSendResult: {
+            /** Accepted */
+            accepted: boolean;
+            /** Error */
+            error: string | null;
+            /** Provider */
+            provider: string | null;
+            /** To */
+            to: string;
+        };
         /** TimelineItem */
         TimelineItem: {
             /**
@@ -2737,6 +2914,13 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** ValidationOut */
+        ValidationOut: {
+            /** Ok */
+            ok: boolean;
+            /** Problems */
+            problems: components["schemas"]["ProblemOut"][];
         };
         /** PreferencesIn */
         herald__web__console__auth__PreferencesIn: {
@@ -2960,6 +3144,103 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    campaign_audience_admin_newsletter_campaigns__campaign_id__audience_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    campaign_deliveries_admin_newsletter_campaigns__campaign_id__deliveries_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveriesOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    campaign_report_admin_newsletter_campaigns__campaign_id__report_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
                 };
             };
             /** @description Validation Error */
@@ -4294,6 +4575,37 @@ export interface operations {
             };
         };
     };
+    campaign_audience_sys_newsletter_campaigns__campaign_id__audience_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                campaign_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     cancel_campaign_sys_newsletter_campaigns__campaign_id__cancel_post: {
         parameters: {
             query?: never;
@@ -4346,9 +4658,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["DeliveriesOut"];
                 };
             };
             /** @description Validation Error */
@@ -4445,9 +4755,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ReportOut"];
                 };
             };
             /** @description Validation Error */
@@ -4509,9 +4817,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["RetryOut"];
                 };
             };
             /** @description Validation Error */
@@ -4581,9 +4887,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["TestSendOut"];
                 };
             };
             /** @description Validation Error */
@@ -4645,9 +4949,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["ValidationOut"];
                 };
             };
             /** @description Validation Error */

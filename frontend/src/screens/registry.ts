@@ -8,6 +8,7 @@ import {
   IconHistory,
   IconList,
   IconMailbox,
+  IconSend,
   type Icon,
 } from "@tabler/icons-react";
 import { lazy, type ComponentType, type LazyExoticComponent } from "react";
@@ -41,6 +42,10 @@ export const routes: ScreenRoute[] = [
   },
   { path: "/suppressions", Component: lazy(() => import("./suppressions/SuppressionsScreen")) },
   { path: "/audit", Component: lazy(() => import("./audit/AuditScreen")) },
+  { path: "/campaigns", Component: lazy(() => import("./campaigns/CampaignsScreen")) },
+  { path: "/campaigns/new", Component: lazy(() => import("./campaigns/CampaignWizard")), writes: true },
+  { path: "/campaigns/:campaignId", Component: lazy(() => import("./campaigns/CampaignScreen")) },
+  { path: "/campaigns/:campaignId/edit", Component: lazy(() => import("./campaigns/CampaignWizard")), writes: true },
   { path: "/outbox", Component: lazy(() => import("./outbox/OutboxScreen")) },
   { path: "/account", Component: lazy(() => import("./account/AccountScreen")) },
 ];
@@ -49,6 +54,7 @@ const NAV: NavItem[] = [
   { path: "/", label: "console.nav.overview", icon: IconGauge },
   { path: "/lists", label: "console.nav.lists", icon: IconList },
   { path: "/subscribers", label: "console.nav.subscribers", icon: IconAddressBook },
+  { path: "/campaigns", label: "console.nav.campaigns", icon: IconSend },
   { path: "/suppressions", label: "console.nav.suppressions", icon: IconBan },
   { path: "/audit", label: "console.nav.audit", icon: IconHistory },
   { path: "/outbox", label: "console.nav.outbox", icon: IconMailbox },

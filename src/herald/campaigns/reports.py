@@ -87,6 +87,49 @@ async def stats(session: AsyncSession, campaign: Campaign) -> Stats:
     )
 
 
+async def page_stats(session: AsyncSession, campaign_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Delivery and unique open/click counts for a page of campaigns (two grouped queries;
+    the feedback figures are in the full report)."""
+    out: dict[int, dict[str, int]] = {
+        i: {
+            "recipients": 0,
+            "sent": 0,
+            "failed": 0,
+            "skipped": 0,
+            "queued": 0,
+            "opens": 0,
+            "clicks": 0,
+        }
+        for i in campaign_ids
+    }
+    if not campaign_ids:
+        return out
+    rows = await session.execute(
+        select(Delivery.campaign_id, Delivery.status, func.count())
+        .where(Delivery.campaign_id.in_(campaign_ids))
+        .group_by(Delivery.campaign_id, Delivery.status)
+    )
+    for campaign_id, status, n in rows:
+        figures = out[campaign_id]
+        figures["recipients"] += int(n)
+        key = "queued" if status == "claimed" else status
+        if key in figures:
+            figures[key] += int(n)
+    events = await session.execute(
+        select(
+            TrackingEvent.campaign_id,
+            TrackingEvent.kind,
+            func.count(distinct(TrackingEvent.subscriber_id)),
+        )
+        .where(TrackingEvent.campaign_id.in_(campaign_ids))
+        .group_by(TrackingEvent.campaign_id, TrackingEvent.kind)
+    )
+    for event_campaign, kind, n in events:
+        if event_campaign in out and kind in ("open", "click"):
+            out[event_campaign][kind + "s"] = int(n)
+    return out
+
+
 async def links(session: AsyncSession, campaign_id: int) -> list[dict[str, Any]]:
     clicks = (
         select(

@@ -10,6 +10,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from herald.audience.schemas import Page
 from herald.campaigns import reports, service, testsend, validation
+from herald.campaigns.audience import count_audience
 from herald.campaigns.lifecycle import Action, allowed_actions
 from herald.campaigns.schemas import CampaignInput
 from herald.models.campaigns import Campaign
@@ -98,6 +99,80 @@ class CampaignOut(BaseModel):
     stats: dict[str, int]
 
 
+class ProblemOut(BaseModel):
+    code: str
+    message: str
+    field: str | None
+
+
+class ValidationOut(BaseModel):
+    ok: bool
+    problems: list[ProblemOut]
+
+
+class AudienceOut(BaseModel):
+    """How many people the draft would reach now (active on its lists, within its segment)."""
+
+    count: int
+
+
+class TestSendResult(BaseModel):
+    to: str
+    accepted: bool
+    provider: str | None
+    error: str | None
+
+
+class TestSendOut(BaseModel):
+    items: list[TestSendResult]
+
+
+class LinkOut(BaseModel):
+    id: int
+    position: int
+    url: str
+    clicks: int
+    unique_clicks: int
+
+
+class HourOut(BaseModel):
+    hour: str
+    kind: str
+    count: int
+    human: int
+
+
+class ReportOut(BaseModel):
+    id: int
+    status: str
+    stats: dict[str, int]
+    links: list[LinkOut]
+    timeline: list[HourOut]
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    subscriber_id: int | None
+    email: str | None
+    status: str
+    reason: str | None
+    due_at: str | None
+    sent_at: str | None
+    attempts: int
+    provider: str | None
+    error: str | None
+
+
+class DeliveriesOut(BaseModel):
+    items: list[DeliveryOut]
+    next_cursor: str | None
+
+
+class RetryOut(BaseModel):
+    id: int
+    requeued: int
+
+
 def _summary(row: Campaign, stats: dict[str, int] | None = None) -> CampaignOut:
     return CampaignOut(
         id=row.id,
@@ -148,8 +223,10 @@ async def list_campaigns(
         status=status,
         tenant_id=await tenant_filter(session, actor, tenant),
     )
+    figures = await reports.page_stats(session, [r.id for r in rows])
     return Page(
-        items=[_summary(r) for r in rows], next_cursor=next_cursor([r.id for r in rows], limit)
+        items=[_summary(r, figures[r.id]) for r in rows],
+        next_cursor=next_cursor([r.id for r in rows], limit),
     )
 
 
@@ -170,13 +247,20 @@ async def update_campaign(
     return _summary(row)
 
 
-@router.post("/campaigns/{campaign_id}/validate")
+@router.post("/campaigns/{campaign_id}/validate", response_model=ValidationOut)
 async def validate_campaign(
     campaign_id: int, actor: SysActor, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
     row = await service.get_campaign(session, actor.scope(), campaign_id)
     found = await validation.problems(session, runtime.settings, row)
     return {"ok": not found, "problems": [p.as_dict() for p in found]}
+
+
+@router.get("/campaigns/{campaign_id}/audience", response_model=AudienceOut)
+@admin_router.get("/campaigns/{campaign_id}/audience", response_model=AudienceOut)
+async def campaign_audience(campaign_id: int, actor: ReadActor, session: SessionDep) -> AudienceOut:
+    row = await service.get_campaign(session, actor.scope(), campaign_id)
+    return AudienceOut(count=await count_audience(session, row))
 
 
 @router.post("/campaigns/{campaign_id}/schedule", response_model=Created)
@@ -228,7 +312,7 @@ async def quiet_hours_override(
     return _summary(row)
 
 
-@router.post("/campaigns/{campaign_id}/test-send")
+@router.post("/campaigns/{campaign_id}/test-send", response_model=TestSendOut)
 async def test_send(
     campaign_id: int, body: TestSendIn, actor: SysActor, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -248,8 +332,11 @@ async def test_send(
     return {"items": await testsend.send_tests(runtime.distributor, messages)}
 
 
-@router.get("/campaigns/{campaign_id}/report")
-async def campaign_report(campaign_id: int, actor: SysActor, session: SessionDep) -> dict[str, Any]:
+@router.get("/campaigns/{campaign_id}/report", response_model=ReportOut)
+@admin_router.get("/campaigns/{campaign_id}/report", response_model=ReportOut)
+async def campaign_report(
+    campaign_id: int, actor: ReadActor, session: SessionDep
+) -> dict[str, Any]:
     row = await service.get_campaign(session, actor.scope(), campaign_id)
     return {
         "id": row.id,
@@ -260,10 +347,11 @@ async def campaign_report(campaign_id: int, actor: SysActor, session: SessionDep
     }
 
 
-@router.get("/campaigns/{campaign_id}/deliveries")
+@router.get("/campaigns/{campaign_id}/deliveries", response_model=DeliveriesOut)
+@admin_router.get("/campaigns/{campaign_id}/deliveries", response_model=DeliveriesOut)
 async def campaign_deliveries(
     campaign_id: int,
-    actor: SysActor,
+    actor: ReadActor,
     session: SessionDep,
     limit: Limit = 100,
     cursor: Cursor = None,
@@ -276,7 +364,7 @@ async def campaign_deliveries(
     return {"items": items, "next_cursor": next_cursor([i["id"] for i in items], limit)}
 
 
-@router.post("/campaigns/{campaign_id}/retry-failed")
+@router.post("/campaigns/{campaign_id}/retry-failed", response_model=RetryOut)
 async def retry_failed(campaign_id: int, actor: SysActor, session: SessionDep) -> dict[str, Any]:
     row = await service.get_campaign(session, actor.scope(), campaign_id)
     return {"id": row.id, "requeued": await reports.retry_failed(session, row)}
