@@ -57,6 +57,7 @@ async def test_tenant_admin_reads_own_segments_only(
     r = await app_client.get(f"{base}/{seeded['alpha']}", headers=admin)
     assert r.status_code == 200
     assert r.json()["rules"] == FRANCE
+    assert r.json()["tenant"] == "alpha"
     r = await app_client.get(f"{base}/{seeded['alpha']}/count", headers=admin)
     assert r.status_code == 200
     assert r.json()["count"] == 2
@@ -104,8 +105,13 @@ async def test_sys_lists_segments_of_one_tenant(
     base = "/sys/newsletter/segments"
     r = await app_client.get(base, headers=sys_headers)
     assert [i["id"] for i in r.json()["items"]] == [seeded["alpha"], seeded["beta"]]
+    assert [i["tenant"] for i in r.json()["items"]] == ["alpha", "beta"]
     r = await app_client.get(base, headers=sys_headers, params={"tenant": "beta"})
     assert [i["id"] for i in r.json()["items"]] == [seeded["beta"]]
+    r = await app_client.post(
+        base, json={"name": "Everyone", "rules": {"all": []}}, headers=sys_headers
+    )
+    assert r.status_code == 201 and r.json()["tenant"] is None
     r = await app_client.get(base, headers=sys_headers, params={"tenant": "nope"})
     assert r.status_code == 404
     r = await app_client.get(f"{base}/fields", headers=sys_headers)

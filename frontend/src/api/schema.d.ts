@@ -2497,6 +2497,11 @@ export interface components {
             rules: {
                 [key: string]: unknown;
             };
+            /**
+             * Tenant
+             * @description the tenant's slug; null for a platform-wide segment
+             */
+            tenant: string | null;
             /** Tenant Id */
             tenant_id: number | null;
             /** Updated At */

@@ -12,9 +12,12 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.audience.schemas import Page
 from herald.kit.errors import ValidationFailed
+from herald.models.accounts import Tenant
 from herald.models.segments import Segment
 from herald.segments import service
 from herald.segments.rules import fields_catalogue
@@ -58,6 +61,7 @@ class SegmentUpdate(BaseModel):
 class SegmentOut(BaseModel):
     id: int
     tenant_id: int | None
+    tenant: str | None = Field(description="the tenant's slug; null for a platform-wide segment")
     name: str
     description: str | None
     rules: dict[str, Any]
@@ -115,10 +119,23 @@ def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def _out(row: Segment) -> SegmentOut:
+async def _slugs(session: AsyncSession, rows: list[Segment]) -> dict[int, str]:
+    ids = {r.tenant_id for r in rows if r.tenant_id is not None}
+    if not ids:
+        return {}
+    found = await session.execute(select(Tenant.id, Tenant.slug).where(Tenant.id.in_(ids)))
+    return {row.id: row.slug for row in found}
+
+
+async def _out_one(session: AsyncSession, row: Segment) -> SegmentOut:
+    return _out(row, await _slugs(session, [row]))
+
+
+def _out(row: Segment, slugs: dict[int, str]) -> SegmentOut:
     return SegmentOut(
         id=row.id,
         tenant_id=row.tenant_id,
+        tenant=slugs.get(row.tenant_id) if row.tenant_id is not None else None,
         name=row.name,
         description=row.description,
         rules=row.rules,
@@ -175,7 +192,7 @@ async def create_segment(
         rules=body.rules,
         tenant=body.tenant,
     )
-    return _out(row)
+    return await _out_one(session, row)
 
 
 @router.get("/segments", response_model=Page[SegmentOut])
@@ -194,15 +211,16 @@ async def browse_segments(
         limit=limit,
         tenant_id=await tenant_filter(session, actor, tenant),
     )
+    slugs = await _slugs(session, rows)
     return Page[SegmentOut](
-        items=[_out(r) for r in rows], next_cursor=next_cursor([r.id for r in rows], limit)
+        items=[_out(r, slugs) for r in rows], next_cursor=next_cursor([r.id for r in rows], limit)
     )
 
 
 @router.get("/segments/{segment_id}", response_model=SegmentOut)
 @admin_router.get("/segments/{segment_id}", response_model=SegmentOut)
 async def get_segment(segment_id: int, actor: ReadActor, session: SessionDep) -> SegmentOut:
-    return _out(await service.get_segment(session, actor.scope(), segment_id))
+    return await _out_one(session, await service.get_segment(session, actor.scope(), segment_id))
 
 
 @router.patch(
@@ -222,7 +240,7 @@ async def update_segment(
         description=body.description,
         rules=body.rules,
     )
-    return _out(row)
+    return await _out_one(session, row)
 
 
 @router.delete("/segments/{segment_id}", status_code=204)
