@@ -129,7 +129,7 @@ describe("SegmentBuilder", { timeout: 20_000 }, () => {
     await pick(user, within(attr).getByLabelText("Field of Condition 3"), "Custom field…");
     await user.type(within(attr).getByLabelText("Custom field name of Condition 3"), "role");
     await user.type(within(attr).getByLabelText("Value of Condition 3 (Custom field…)"), "coach");
-    await user.click(within(attr).getByRole("button", { name: "Exclude people matching Condition 3 (NOT)" }));
+    await user.click(within(attr).getByRole("button", { name: "Not: exclude people matching Condition 3" }));
 
     const expected = {
       all: [
