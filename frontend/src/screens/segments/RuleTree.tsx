@@ -90,6 +90,7 @@ export function RuleTree({ value, onChange, catalogue, readOnly = false, lists =
 function NotToggle({ node, label }: { node: TreeNode; label: string }) {
   const { t } = useTranslation();
   const { root, onChange, readOnly } = useTree();
+  if (readOnly && !node.negated) return null;
   return (
     <Tooltip label={label} openDelay={400}>
       <Button

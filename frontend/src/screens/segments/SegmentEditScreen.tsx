@@ -107,7 +107,7 @@ function Editor({ catalogue, saved, back }: { catalogue: Catalogue; saved: Segme
 
   return (
     <>
-      <PageHeader title={title} before={back} description={`${t("console.segments.builder_description")} ${where}`} />
+      <PageHeader title={title} before={back} description={readOnly ? where : `${t("console.segments.builder_description")} ${where}`} />
       {readOnly && (
         <Alert color="gray" variant="light" icon={<IconLock aria-hidden />} mb="md">
           {t("console.segments.read_only")}

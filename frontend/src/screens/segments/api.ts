@@ -49,7 +49,10 @@ export function useListOptions(tenant: string | null, enabled: boolean) {
       const page = await unwrap(
         api.GET("/sys/newsletter/lists", { params: { query: { ...(tenant ? { tenant } : {}), limit: 200 } } }),
       );
-      return page.items.map((l) => ({ value: l.slug, label: `${l.name} (${l.slug})` }));
+      // Every tenant's lists when none is picked: one option per slug (rules name lists by slug).
+      const bySlug = new Map<string, ListOption>();
+      for (const l of page.items) if (!bySlug.has(l.slug)) bySlug.set(l.slug, { value: l.slug, label: `${l.name} (${l.slug})` });
+      return [...bySlug.values()];
     },
     staleTime: 60_000,
   });
