@@ -166,6 +166,20 @@ async def test_operator_builds_a_segment_and_watches_the_count(
     await delete.wait_for()
     await assert_accessible(page, "segments: delete dialog")
     await delete.get_by_role("button", name="Cancel").click()
+
+    # Duplicate opens the copy; deleting the copy (confirmed) leaves the original.
+    await row.get_by_role("button", name=f"Actions for {NAME}").click()
+    await page.get_by_role("menuitem", name="Duplicate").click()
+    await page.get_by_role("heading", name=f"{NAME} (copy)", level=1).wait_for()
+    await expect(page.get_by_test_id("segment-count")).to_have_text("4 people")
+    await page.get_by_role("link", name="Back to segments").click()
+    copy = page.get_by_role("row").filter(has_text=f"{NAME} (copy)")
+    await copy.get_by_role("button", name=f"Actions for {NAME} (copy)").click()
+    await page.get_by_role("menuitem", name="Delete segment").click()
+    await delete.get_by_role("button", name="Delete segment").click()
+    await page.get_by_text(f"Deleted “{NAME} (copy)”.").wait_for()
+    await expect(copy).to_have_count(0)
+    await expect(page.get_by_role("link", name=NAME, exact=True)).to_have_count(1)
     assert page.errors == []
 
     await _under_real_csp(browser, live_server, segment_url)

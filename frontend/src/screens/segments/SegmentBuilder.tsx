@@ -26,7 +26,7 @@ export interface SegmentBuilderProps {
 
 export function SegmentBuilder({ value, onChange, catalogue, tenant, readOnly = false, savedId }: SegmentBuilderProps) {
   const { t } = useTranslation();
-  const lists = useListOptions(tenant, !readOnly);
+  const lists = useListOptions(tenant, true);
   const counted = useMemo(() => toApi(value, catalogue, true), [value, catalogue]);
   const incomplete = incompleteRows(value, catalogue).length;
   const live = useLiveCount(readOnly ? null : counted, tenant);
@@ -55,7 +55,7 @@ export function SegmentBuilder({ value, onChange, catalogue, tenant, readOnly = 
           catalogue={catalogue}
           readOnly={readOnly}
           lists={lists.data ?? []}
-          listsLoading={lists.isPending && !readOnly}
+          listsLoading={lists.isPending}
           serverErrors={serverErrors}
         />
         <Accordion mt="md" variant="contained" chevronPosition="left">
