@@ -159,9 +159,17 @@ async def get_segment(session: AsyncSession, scope: Scope, segment_id: int) -> S
 
 
 async def browse_segments(
-    session: AsyncSession, scope: Scope, *, after_id: int | None, limit: int
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    after_id: int | None,
+    limit: int,
+    tenant_id: int | None = None,
 ) -> list[Segment]:
+    """Saved segments in scope, oldest first; ``tenant_id`` narrows to one tenant's."""
     query = select(Segment).where(scope.clause(Segment.tenant_id))
+    if tenant_id is not None:
+        query = query.where(Segment.tenant_id == tenant_id)
     if after_id is not None:
         query = query.where(Segment.id > after_id)
     return list((await session.execute(query.order_by(Segment.id).limit(limit))).scalars())

@@ -111,6 +111,7 @@ def create_app(
         sys_suppressions,
         sys_outbox,
         sys_campaigns,
+        sys_segments,
         sys_overview,
     ):
         app.include_router(module.admin_router)

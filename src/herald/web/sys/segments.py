@@ -1,4 +1,7 @@
-"""/sys/newsletter/segments: saved segments, counts and the field catalogue for a builder."""
+"""/sys/newsletter/segments: saved segments, counts and the field catalogue for a builder.
+
+Tenant admins read the same catalogue, their tenant's saved segments and their counts under
+/admin/newsletter/segments (``admin_router``); every write and ad-hoc count is /sys only."""
 
 from __future__ import annotations
 
@@ -7,18 +10,22 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.audience.schemas import Page
 from herald.kit.errors import ValidationFailed
+from herald.models.accounts import Tenant
 from herald.models.segments import Segment
 from herald.segments import service
 from herald.segments.rules import fields_catalogue
-from herald.web.deps import RuntimeDep, SessionDep, SysActor
+from herald.web.deps import ReadActor, RuntimeDep, SessionDep, SysActor, tenant_filter
 from herald.web.pagination import Cursor, Limit, after_id, next_cursor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: segments"])
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 
 
 class CountIn(BaseModel):
@@ -54,6 +61,7 @@ class SegmentUpdate(BaseModel):
 class SegmentOut(BaseModel):
     id: int
     tenant_id: int | None
+    tenant: str | None = Field(description="the tenant's slug; null for a platform-wide segment")
     name: str
     description: str | None
     rules: dict[str, Any]
@@ -111,10 +119,23 @@ def _body_doc(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
-def _out(row: Segment) -> SegmentOut:
+async def _slugs(session: AsyncSession, rows: list[Segment]) -> dict[int, str]:
+    ids = {r.tenant_id for r in rows if r.tenant_id is not None}
+    if not ids:
+        return {}
+    found = await session.execute(select(Tenant.id, Tenant.slug).where(Tenant.id.in_(ids)))
+    return {row.id: row.slug for row in found}
+
+
+async def _out_one(session: AsyncSession, row: Segment) -> SegmentOut:
+    return _out(row, await _slugs(session, [row]))
+
+
+def _out(row: Segment, slugs: dict[int, str]) -> SegmentOut:
     return SegmentOut(
         id=row.id,
         tenant_id=row.tenant_id,
+        tenant=slugs.get(row.tenant_id) if row.tenant_id is not None else None,
         name=row.name,
         description=row.description,
         rules=row.rules,
@@ -128,8 +149,13 @@ def _count_out(result: service.CountResult) -> CountOut:
 
 
 @router.get("/segments/fields", response_model=FieldsOut)
-async def segment_fields(actor: SysActor) -> FieldsOut:
-    return FieldsOut(items=[FieldOut(**item) for item in fields_catalogue()])
+@admin_router.get("/segments/fields", response_model=FieldsOut)
+async def segment_fields(actor: ReadActor) -> FieldsOut:
+    return FieldsOut(
+        items=[
+            FieldOut(**item) for item in fields_catalogue() if actor.is_sys or not item["sys_only"]
+        ]
+    )
 
 
 @router.post("/segments/count", response_model=CountOut, openapi_extra=_body_doc(CountIn))
@@ -166,24 +192,35 @@ async def create_segment(
         rules=body.rules,
         tenant=body.tenant,
     )
-    return _out(row)
+    return await _out_one(session, row)
 
 
 @router.get("/segments", response_model=Page[SegmentOut])
+@admin_router.get("/segments", response_model=Page[SegmentOut])
 async def browse_segments(
-    actor: SysActor, session: SessionDep, cursor: Cursor = None, limit: Limit = 50
+    actor: ReadActor,
+    session: SessionDep,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+    tenant: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[SegmentOut]:
     rows = await service.browse_segments(
-        session, actor.scope(), after_id=after_id(cursor), limit=limit
+        session,
+        actor.scope(),
+        after_id=after_id(cursor),
+        limit=limit,
+        tenant_id=await tenant_filter(session, actor, tenant),
     )
+    slugs = await _slugs(session, rows)
     return Page[SegmentOut](
-        items=[_out(r) for r in rows], next_cursor=next_cursor([r.id for r in rows], limit)
+        items=[_out(r, slugs) for r in rows], next_cursor=next_cursor([r.id for r in rows], limit)
     )
 
 
 @router.get("/segments/{segment_id}", response_model=SegmentOut)
-async def get_segment(segment_id: int, actor: SysActor, session: SessionDep) -> SegmentOut:
-    return _out(await service.get_segment(session, actor.scope(), segment_id))
+@admin_router.get("/segments/{segment_id}", response_model=SegmentOut)
+async def get_segment(segment_id: int, actor: ReadActor, session: SessionDep) -> SegmentOut:
+    return await _out_one(session, await service.get_segment(session, actor.scope(), segment_id))
 
 
 @router.patch(
@@ -203,7 +240,7 @@ async def update_segment(
         description=body.description,
         rules=body.rules,
     )
-    return _out(row)
+    return await _out_one(session, row)
 
 
 @router.delete("/segments/{segment_id}", status_code=204)
@@ -213,8 +250,9 @@ async def delete_segment(segment_id: int, actor: SysActor, session: SessionDep) 
 
 
 @router.get("/segments/{segment_id}/count", response_model=CountOut)
+@admin_router.get("/segments/{segment_id}/count", response_model=CountOut)
 async def count_saved_segment(
-    segment_id: int, actor: SysActor, session: SessionDep, runtime: RuntimeDep
+    segment_id: int, actor: ReadActor, session: SessionDep, runtime: RuntimeDep
 ) -> CountOut:
     result = await service.count_segment(
         session, actor, segment_id, timeout_ms=runtime.settings.statement_timeout_ms
