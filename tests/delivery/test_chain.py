@@ -118,3 +118,23 @@ async def test_category_rules_are_enforced_before_any_provider() -> None:
     sent = mailjet.delivered[0]
     assert sent["Headers"] == {"X-Order": "77"}  # marketing headers stripped
     assert sent["CustomID"] == "t:77"
+
+
+async def test_an_internationalised_address_fails_alone_and_spoils_no_batch() -> None:
+    mailjet = FakeMailjet()
+    async with serve(mailjet.app()) as url:
+        chain = DistributorChain(
+            [MailjetDistributor(url, mailjet.api_key, mailjet.api_secret)], secret=b"k"
+        )
+        try:
+            batch = [marketing(2, 1), marketing(2, 2, to="chloé@mail.example.org"), marketing(2, 3)]
+            results = await chain.send_bulk(batch)
+        finally:
+            await chain.close()
+    assert [r.accepted for r in results] == [True, False, True]
+    assert results[1].permanent
+    assert "SMTPUTF8" in (results[1].error or "")
+    assert sorted(m["To"][0]["Email"] for m in mailjet.delivered) == [
+        "s1@mail.example.org",
+        "s3@mail.example.org",
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from datetime import timedelta
 
 from sqlalchemy import func, insert, select
@@ -103,6 +104,11 @@ STATUS_WEIGHTS = [
 ]
 
 
+def _ascii(name: str) -> str:
+    """Chloé → chloe: people's addresses are mostly plain ASCII even when their names are not."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if c.isascii())
+
+
 async def seed_demo(rt: Runtime, subscriber_count: int) -> str:
     rng = random.Random(20261123)
     now = clock.now()
@@ -163,7 +169,7 @@ async def seed_demo(rt: Runtime, subscriber_count: int) -> str:
             for i in range(count):
                 first, last = rng.choice(FIRST), rng.choice(LAST)
                 lang, country, tz = rng.choice(PROFILES)
-                email = f"{first}.{last}.{i}@{rng.choice(DOMAINS)}".lower()
+                email = f"{_ascii(first)}.{_ascii(last)}.{i}@{rng.choice(DOMAINS)}".lower()
                 created = now - timedelta(days=rng.randint(1, 720), minutes=rng.randint(0, 1440))
                 sub_rows.append(
                     {

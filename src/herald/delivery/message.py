@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from herald.kit.errors import ValidationFailed
 from herald.kit.text import ensure_header_safe
 
 
@@ -45,6 +46,20 @@ class OutgoingMessage:
         for key, value in self.headers.items():
             ensure_header_safe(key, "header name")
             ensure_header_safe(value, key)
+        # Subscribe accepts internationalised addresses (RFC 6531), but Herald writes ASCII
+        # headers and speaks plain SMTP, so such an address is a permanent failure of its own
+        # message, found here before any distributor builds a batch it would spoil.
+        for name, address in (
+            ("sender", self.sender),
+            ("recipient", self.recipient),
+            ("reply_to", self.reply_to or ""),
+        ):
+            if not address.isascii():
+                raise ValidationFailed(
+                    f"{name} {address!r} is an internationalised address (SMTPUTF8), "
+                    "which Herald cannot send to yet",
+                    field=name,
+                )
 
 
 @dataclass(slots=True)
