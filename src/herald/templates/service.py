@@ -103,12 +103,22 @@ async def get_template(session: AsyncSession, scope: Scope, template_id: int) ->
 
 
 async def browse_templates(
-    session: AsyncSession, scope: Scope, *, after_id: int | None, limit: int
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    after_id: int | None,
+    limit: int,
+    tenant_id: int | None = None,
 ) -> list[NewsletterTemplate]:
+    """Templates in scope; ``tenant_id`` narrows to that tenant's and the platform-wide ones."""
     query = select(NewsletterTemplate)
     if not scope.all_tenants:
         query = query.where(
             scope.clause(NewsletterTemplate.tenant_id) | NewsletterTemplate.tenant_id.is_(None)
+        )
+    if tenant_id is not None:
+        query = query.where(
+            (NewsletterTemplate.tenant_id == tenant_id) | NewsletterTemplate.tenant_id.is_(None)
         )
     if after_id is not None:
         query = query.where(NewsletterTemplate.id > after_id)

@@ -112,6 +112,7 @@ def create_app(
         sys_outbox,
         sys_campaigns,
         sys_overview,
+        sys_templates,
     ):
         app.include_router(module.admin_router)
     app.include_router(sys_overview.router)
