@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { formatMjml, fromGrapes, logicOutsideText } from "./roundtrip";
+
+describe("MJML back from the visual editor", () => {
+  it("lays out one tag per line and keeps text content as written", () => {
+    const out = formatMjml(
+      '<mjml><mj-body><mj-section><mj-column><mj-text font-size="16px">Hi <b>{{ subscriber.name }}</b>\n  there</mj-text><mj-image src="data:," /></mj-column></mj-section></mj-body></mjml>',
+    );
+    expect(out).toBe(
+      [
+        "<mjml>",
+        "  <mj-body>",
+        "    <mj-section>",
+        "      <mj-column>",
+        '        <mj-text font-size="16px">Hi <b>{{ subscriber.name }}</b>\n  there</mj-text>',
+        '        <mj-image src="data:," />',
+        "      </mj-column>",
+        "    </mj-section>",
+        "  </mj-body>",
+        "</mjml>",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("puts back the head the export lost, and drops an XML declaration", () => {
+    const original = "<mjml><mj-head><mj-style>.x { color: red }</mj-style></mj-head><mj-body></mj-body></mjml>";
+    const out = fromGrapes('<?xml version="1.0"?><mjml><mj-body><mj-section></mj-section></mj-body></mjml>', original);
+    expect(out).toContain("<mj-head>");
+    expect(out).toContain("<mj-style>.x { color: red }</mj-style>");
+    expect(out.indexOf("<mj-head>")).toBeLessThan(out.indexOf("<mj-body>"));
+    expect(out.startsWith("<mjml>")).toBe(true);
+  });
+
+  it("keeps the head GrapesJS exported itself", () => {
+    const out = fromGrapes("<mjml><mj-head><mj-title>New</mj-title></mj-head><mj-body></mj-body></mjml>", "<mjml><mj-head><mj-title>Old</mj-title></mj-head></mjml>");
+    expect(out).toContain("New");
+    expect(out).not.toContain("Old");
+  });
+
+  it("finds template logic between elements, not inside text", () => {
+    const source = [
+      "<mjml><mj-body>",
+      "{% if subscriber.country == 'SE' %}",
+      "<mj-section><mj-column><mj-text>{% if x %}Hej{% endif %}</mj-text></mj-column></mj-section>",
+      "{% endif %}",
+      "</mj-body></mjml>",
+    ].join("\n");
+    expect(logicOutsideText(source)).toEqual([2, 4]);
+    expect(logicOutsideText("<mjml><mj-text>{{ a }}</mj-text></mjml>")).toEqual([]);
+  });
+});
