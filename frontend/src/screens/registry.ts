@@ -8,6 +8,7 @@ import {
   IconHistory,
   IconList,
   IconMailbox,
+  IconTemplate,
   type Icon,
 } from "@tabler/icons-react";
 import { lazy, type ComponentType, type LazyExoticComponent } from "react";
@@ -40,6 +41,8 @@ export const routes: ScreenRoute[] = [
     Component: lazy(() => import("./subscribers/SubscriberDetailScreen")),
   },
   { path: "/suppressions", Component: lazy(() => import("./suppressions/SuppressionsScreen")) },
+  { path: "/templates", Component: lazy(() => import("./templates/TemplatesScreen")) },
+  { path: "/templates/:templateId", Component: lazy(() => import("./templates/TemplateEditorScreen")) },
   { path: "/audit", Component: lazy(() => import("./audit/AuditScreen")) },
   { path: "/outbox", Component: lazy(() => import("./outbox/OutboxScreen")) },
   { path: "/account", Component: lazy(() => import("./account/AccountScreen")) },
@@ -50,6 +53,7 @@ const NAV: NavItem[] = [
   { path: "/lists", label: "console.nav.lists", icon: IconList },
   { path: "/subscribers", label: "console.nav.subscribers", icon: IconAddressBook },
   { path: "/suppressions", label: "console.nav.suppressions", icon: IconBan },
+  { path: "/templates", label: "console.nav.templates", icon: IconTemplate },
   { path: "/audit", label: "console.nav.audit", icon: IconHistory },
   { path: "/outbox", label: "console.nav.outbox", icon: IconMailbox },
 ];

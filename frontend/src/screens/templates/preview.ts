@@ -74,8 +74,8 @@ export function indexOf(source: string, position: SourcePosition): number {
   const lines = source.split("\n");
   const line = Math.max(1, Math.min(position.line, lines.length));
   let index = 0;
-  for (let i = 0; i < line - 1; i++) index += lines[i].length + 1;
-  return Math.min(index + Math.max(0, position.column - 1), index + lines[line - 1].length);
+  for (let i = 0; i < line - 1; i++) index += lines[i]!.length + 1;
+  return Math.min(index + Math.max(0, position.column - 1), index + lines[line - 1]!.length);
 }
 
 /** mrml (Rust) reports spans as UTF-8 byte offsets; JavaScript strings count UTF-16 units. */

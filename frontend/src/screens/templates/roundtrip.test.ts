@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMjml, fromGrapes, logicOutsideText } from "./roundtrip";
+import { formatMjml, fromGrapes, logicOutsideText, toGrapes } from "./roundtrip";
 
 describe("MJML back from the visual editor", () => {
   it("lays out one tag per line and keeps text content as written", () => {
@@ -48,5 +48,16 @@ describe("MJML back from the visual editor", () => {
     ].join("\n");
     expect(logicOutsideText(source)).toEqual([2, 4]);
     expect(logicOutsideText("<mjml><mj-text>{{ a }}</mj-text></mjml>")).toEqual([]);
+  });
+});
+
+describe("MJML into the visual editor", () => {
+  it("writes self-closing MJML tags as pairs, keeping attributes", () => {
+    expect(toGrapes('<mj-column><mj-spacer height="20px" /><mj-divider/><mj-text>a/b</mj-text></mj-column>')).toBe(
+      '<mj-column><mj-spacer height="20px"></mj-spacer><mj-divider></mj-divider><mj-text>a/b</mj-text></mj-column>',
+    );
+    expect(toGrapes('<mj-image src="data:image/png;base64,AA/BB" alt="x/y"/>')).toBe(
+      '<mj-image src="data:image/png;base64,AA/BB" alt="x/y"></mj-image>',
+    );
   });
 });

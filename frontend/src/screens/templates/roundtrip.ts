@@ -35,7 +35,7 @@ export function formatMjml(source: string): string {
   const pad = () => "  ".repeat(Math.max(0, depth));
   while ((m = tag.exec(source))) {
     const [text, closing, name, selfClosing] = m;
-    const lower = name.toLowerCase();
+    const lower = (name ?? "").toLowerCase();
     if (verbatim) {
       if (closing && lower === verbatim) {
         lines.push(pad() + source.slice(verbatimStart, m.index + text.length).trim());
@@ -80,4 +80,10 @@ export function logicOutsideText(source: string): number[] {
     if (!inside) lines.push(before.split("\n").length);
   }
   return lines;
+}
+
+/** GrapesJS reads MJML with an HTML parser, where `<mj-spacer />` would swallow the elements
+ * after it: self-closing MJML tags are written as open/close pairs first. */
+export function toGrapes(source: string): string {
+  return source.replace(/<(mj-[a-z-]+)((?:\s+[^>]*?)?)\s*\/>/gi, "<$1$2></$1>");
 }
