@@ -9,7 +9,7 @@ import type { Editor } from "grapesjs";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Loading } from "../../components/states";
-import { fromGrapes, logicOutsideText, toGrapes } from "./roundtrip";
+import { exportedAttributes, fromGrapes, logicOutsideText, toGrapes } from "./roundtrip";
 
 const IMAGE_PLACEHOLDER =
   "data:image/svg+xml," +
@@ -22,6 +22,26 @@ const IMAGE_PLACEHOLDER =
 function defaultExport<T>(module: { default: T }): T {
   const inner = module.default as unknown as { default?: T };
   return typeof inner === "function" ? (inner as T) : (inner.default ?? module.default);
+}
+
+/** grapesjs-mjml leaves out of its export any attribute equal to MJML's default for the
+ * element, which changes the email when <mj-attributes> sets another default (an explicit
+ * `font-size="13px"` on one mj-text under `<mj-text font-size="16px">`). Attributes the source
+ * wrote (noted by toGrapes) are kept; defaults GrapesJS fills in are still left out. */
+function keepWrittenAttributes(editor: Editor): void {
+  for (const type of editor.Components.getTypes()) {
+    if (!type.id.startsWith("mj-")) continue;
+    editor.Components.addType(type.id, {
+      model: {
+        getAttrToHTML(this: { get: (key: string) => unknown }) {
+          return exportedAttributes(
+            (this.get("attributes") as Record<string, unknown>) ?? {},
+            (this.get("style-default") as Record<string, unknown>) ?? {},
+          );
+        },
+      },
+    });
+  }
 }
 
 const DEVICES = { desktop: "Desktop", mobile: "Mobile portrait" } as const;
@@ -46,6 +66,7 @@ export default function VisualEditor({
   const [device, setDevice] = useState<keyof typeof DEVICES>("desktop");
   const [initial] = useState(source);
   const logic = logicOutsideText(initial);
+  const canvasTitle = t("console.templates.canvas_title");
 
   useEffect(() => {
     let gone = false;
@@ -88,9 +109,11 @@ export default function VisualEditor({
                 mjmlParser: ((mjml: string, options: Record<string, unknown>) =>
                   mjml2html(mjml, { ...options, fonts: {} })) as never,
               }),
+            keepWrittenAttributes,
           ],
         });
         instance.on("load", () => {
+          instance?.Canvas.getFrameEl()?.setAttribute("title", canvasTitle);
           if (!gone) setEditor(instance);
         });
       } catch (error) {
@@ -101,7 +124,7 @@ export default function VisualEditor({
       gone = true;
       instance?.destroy();
     };
-  }, [initial]);
+  }, [initial, canvasTitle]);
 
   useEffect(() => {
     editor?.setDevice(DEVICES[device]);

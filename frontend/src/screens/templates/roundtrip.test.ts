@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMjml, fromGrapes, logicOutsideText, toGrapes } from "./roundtrip";
+import { attributeNames, exportedAttributes, formatMjml, fromGrapes, logicOutsideText, toGrapes } from "./roundtrip";
 
 describe("MJML back from the visual editor", () => {
   it("lays out one tag per line and keeps text content as written", () => {
@@ -52,12 +52,30 @@ describe("MJML back from the visual editor", () => {
 });
 
 describe("MJML into the visual editor", () => {
-  it("writes self-closing MJML tags as pairs, keeping attributes", () => {
+  it("writes self-closing MJML tags as pairs and notes written attributes", () => {
     expect(toGrapes('<mj-column><mj-spacer height="20px" /><mj-divider/><mj-text>a/b</mj-text></mj-column>')).toBe(
-      '<mj-column><mj-spacer height="20px"></mj-spacer><mj-divider></mj-divider><mj-text>a/b</mj-text></mj-column>',
+      '<mj-column><mj-spacer height="20px" data-herald-written="height"></mj-spacer><mj-divider></mj-divider><mj-text>a/b</mj-text></mj-column>',
     );
-    expect(toGrapes('<mj-image src="data:image/png;base64,AA/BB" alt="x/y"/>')).toBe(
-      '<mj-image src="data:image/png;base64,AA/BB" alt="x/y"></mj-image>',
+    expect(toGrapes('<mj-image src="data:image/png;base64,AA/BB" alt=\'x/y\'/>')).toBe(
+      '<mj-image src="data:image/png;base64,AA/BB" alt=\'x/y\' data-herald-written="src alt"></mj-image>',
     );
+    expect(toGrapes('<mjml lang="en"><mj-body><p class="x">{{ a }}</p></mj-body></mjml>')).toBe(
+      '<mjml lang="en" data-herald-written="lang"><mj-body><p class="x">{{ a }}</p></mj-body></mjml>',
+    );
+  });
+
+  it("exports written attributes even when they equal the default, drops unwritten defaults", () => {
+    const defaults = { "font-size": "13px", align: "left", color: "#000000" };
+    expect(
+      exportedAttributes({ "font-size": "13px", align: "left", color: "#111", id: "x1", style: "", "data-herald-written": "font-size color" }, defaults),
+    ).toEqual({ "font-size": "13px", color: "#111" });
+    expect(exportedAttributes({ "font-size": "13px", align: "center" }, defaults)).toEqual({ align: "center" });
+  });
+
+  it("takes the notes out again on the way back", () => {
+    const back = fromGrapes('<mjml data-herald-written="lang" lang="en"><mj-body><mj-text data-herald-written="color" color="#111">Hi</mj-text></mj-body></mjml>', "<mjml></mjml>");
+    expect(back).not.toContain("data-herald-written");
+    expect(back).toContain('<mj-text color="#111">Hi</mj-text>');
+    expect(attributeNames(' a="1" b=\'2\' c=3')).toEqual(["a", "b", "c"]);
   });
 });

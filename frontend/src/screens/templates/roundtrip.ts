@@ -10,7 +10,10 @@ const VERBATIM = ["mj-text", "mj-button", "mj-raw", "mj-table", "mj-style", "mj-
 
 /** GrapesJS's MJML, with the original <mj-head> put back if the export lost it, laid out. */
 export function fromGrapes(exported: string, original: string): string {
-  let out = exported.trim().replace(/^<\?xml[^>]*>\s*/i, "");
+  let out = exported
+    .trim()
+    .replace(/^<\?xml[^>]*>\s*/i, "")
+    .replace(new RegExp(`\\s${WRITTEN}="[^"]*"`, "g"), "");
   const head = original.match(HEAD);
   if (head && !HEAD.test(out)) {
     const open = out.match(MJML_OPEN);
@@ -82,8 +85,43 @@ export function logicOutsideText(source: string): number[] {
   return lines;
 }
 
-/** GrapesJS reads MJML with an HTML parser, where `<mj-spacer />` would swallow the elements
- * after it: self-closing MJML tags are written as open/close pairs first. */
+/** Where toGrapes notes the attributes an element's source wrote (see keepWrittenAttributes). */
+export const WRITTEN = "data-herald-written";
+
+const OPEN_TAG = /<(mj-[a-z-]+|mjml)(\s[^>]*?)?(\s*\/)?>/gi;
+const ATTRIBUTE = /([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+)/g;
+
+/** The names of the attributes written in an opening tag's attribute text. */
+export function attributeNames(text: string): string[] {
+  return [...text.matchAll(ATTRIBUTE)].map((m) => m[1]!);
+}
+
+/** MJML for GrapesJS: self-closing tags as open/close pairs (GrapesJS reads MJML with an HTML
+ * parser, where `<mj-spacer />` would swallow the elements after it), and each element's
+ * written attributes noted so the export keeps them even when they equal MJML's defaults. */
 export function toGrapes(source: string): string {
-  return source.replace(/<(mj-[a-z-]+)((?:\s+[^>]*?)?)\s*\/>/gi, "<$1$2></$1>");
+  return source.replace(OPEN_TAG, (_all, name: string, attrs: string | undefined, selfClosing: string | undefined) => {
+    const text = attrs ?? "";
+    const names = attributeNames(text).filter((n) => n !== WRITTEN);
+    const note = names.length ? ` ${WRITTEN}="${names.join(" ")}"` : "";
+    const open = `<${name}${text.replace(/\s+$/, "")}${note}>`;
+    return selfClosing ? `${open}</${name}>` : open;
+  });
+}
+
+/** The attributes GrapesJS should export for a component: the written ones always, the others
+ * unless they merely repeat the element's default. */
+export function exportedAttributes(
+  attributes: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+): Record<string, unknown> {
+  const out = { ...attributes };
+  const written = String(out[WRITTEN] ?? "").split(" ").filter(Boolean);
+  delete out[WRITTEN];
+  delete out.style;
+  delete out.id;
+  for (const key of Object.keys(out)) {
+    if (out[key] && out[key] === defaults[key] && !written.includes(key)) delete out[key];
+  }
+  return out;
 }
