@@ -151,8 +151,14 @@ async def test_gallery_clone_edit_preview_save_and_visual_editor(
     await page.get_by_text("Dark mode emulated", exact=False).wait_for()
     await axe(page, "template editor")
 
-    # Ctrl+S saves; a reload shows the saved MJML.
-    await page.locator(".cm-content").click()
+    # The editor is labelled; Escape then Tab leaves it (Tab alone indents). Ctrl+S saves from
+    # anywhere on the screen; a reload shows the saved MJML.
+    content = page.locator(".cm-content")
+    assert await content.get_attribute("aria-label") == "MJML source of Weekly Digest"
+    await content.click()
+    await page.keyboard.press("Escape")
+    await page.keyboard.press("Tab")
+    assert not await page.evaluate("document.activeElement.closest('.cm-editor') !== null")
     await page.keyboard.press("Control+s")
     await page.get_by_text("“Weekly Digest” was saved.").wait_for()
     await page.get_by_test_id("unsaved").wait_for(state="detached")
@@ -161,6 +167,24 @@ async def test_gallery_clone_edit_preview_save_and_visual_editor(
     await preview(page).get_by_text(MARKER).wait_for()
     r = await page.request.get(f"{live_server.url}/sys/newsletter/templates/{template_id}")
     assert MARKER in (await r.json())["mjml"]
+
+    # Herald's own preview merges the tags (a sample subscriber, or one found by address).
+    await page.get_by_role("button", name="Preview with a subscriber").click()
+    dialog = page.get_by_role("dialog", name="Preview with a subscriber")
+    await dialog.get_by_label("Subscriber's email address").fill("nobody@example.com")
+    await dialog.get_by_role("button", name="Render").click()
+    await dialog.get_by_text("No subscriber has the address nobody@example.com.").wait_for()
+    await dialog.get_by_label("Subscriber's email address").fill("")
+    await dialog.get_by_role("button", name="Render").click()
+    result = dialog.get_by_test_id("server-preview")
+    await result.get_by_text("Subject:").wait_for()
+    assert "{{" not in await result.get_by_text("Subject:").inner_text()
+    merged = dialog.frame_locator("iframe")
+    await merged.get_by_text(MARKER).wait_for()
+    assert "{{" not in await merged.locator("body").inner_text()
+    await axe(page, "template server preview")
+    await page.keyboard.press("Escape")
+    await dialog.wait_for(state="detached")
 
     # Herald's refusal is shown with its line and column, and the line is marked.
     await replace_source(

@@ -113,7 +113,8 @@ export function PreviewPane({ preview }: { preview: InstantPreview }) {
           )}
         </Alert>
       )}
-      <div className="tpl-frame-box">
+      {/* Scrolls sideways when the desktop frame is wider than the pane: a tab stop for keyboards. */}
+      <div className="tpl-frame-box" tabIndex={0} role="region" aria-label={t("console.templates.preview_title")}>
         {doc ? (
           <iframe
             className="tpl-frame"
