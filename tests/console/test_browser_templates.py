@@ -141,7 +141,9 @@ async def test_gallery_clone_edit_preview_save_and_visual_editor(
 
     # Mobile is a 375 px frame; dark mode is emulated inside the frame and said so.
     frame = page.get_by_test_id("preview-frame")
-    assert (await frame.bounding_box())["width"] > 600
+    # Desktop: the frame is laid out 680 px wide (scaled down to fit the pane, and said so).
+    assert await frame.evaluate("f => f.offsetWidth") == 680
+    await page.get_by_text("the email is laid out 680 px wide", exact=False).wait_for()
     await page.locator("label").filter(has_text="Mobile (375 px)").click()
     await page.locator("[data-testid=preview-frame][data-device=mobile]").wait_for()
     assert round((await frame.bounding_box())["width"]) == 375
@@ -249,6 +251,7 @@ async def test_gallery_clone_edit_preview_save_and_visual_editor(
     await axe(page, "template delete dialog")
     await dialog.get_by_role("button", name="Delete").click()
     await page.get_by_text("“Weekly Digest (copy)” was deleted.").wait_for()
+    await copy.wait_for(state="detached")
     assert await page.get_by_test_id("template-card").count() == 1
     await assert_clean(page)
 

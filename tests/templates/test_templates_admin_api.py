@@ -85,3 +85,22 @@ async def test_tenant_admins_read_their_templates_only_and_write_nothing(
         assert r.status_code in (404, 405), (method, path, r.text)
     r = await app_client.get(f"/sys/newsletter/templates/{alpha}", headers=sys_headers)
     assert r.json()["name"] == "Alpha news"
+
+
+async def test_the_sample_preview_names_a_list_and_an_organisation(
+    db_kind: str, runtime: Runtime, app_client: httpx.AsyncClient, sys_headers: dict[str, str]
+) -> None:
+    await make_tenant_operator(runtime, "alpha")
+    for tenant, expected in ((None, "Sample organisation"), ("alpha", "Alpha")):
+        body: dict[str, object] = {"gallery_key": "digest"}
+        if tenant:
+            body["tenant"] = tenant
+        r = await app_client.post("/sys/newsletter/templates/clone", json=body, headers=sys_headers)
+        assert r.status_code == 201, r.text
+        r = await app_client.post(
+            f"/sys/newsletter/templates/{r.json()['id']}/preview", json={}, headers=sys_headers
+        )
+        assert r.status_code == 200, r.text
+        assert f"This week at {expected}:" in r.json()["subject"]
+        assert f"The {expected} Digest" in r.json()["html"]
+        assert "None" not in r.json()["subject"]

@@ -3,7 +3,7 @@
 // same-origin access). Desktop, a 375 px phone, and dark mode emulated the way mail apps do it.
 import { Alert, Group, SegmentedControl, Stack, Switch, Text } from "@mantine/core";
 import { IconDeviceDesktop, IconDeviceMobile } from "@tabler/icons-react";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { mrmlToHtml } from "./mrml";
 import { FRAME_WIDTH, checkSource, fromMrml, previewDocument, type Device, type SourceProblem } from "./preview";
@@ -63,6 +63,18 @@ export function PreviewPane({ preview }: { preview: InstantPreview }) {
   const { t } = useTranslation();
   const [device, setDevice] = useState<Device>("desktop");
   const [dark, setDark] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  const [boxWidth, setBoxWidth] = useState(0);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setBoxWidth(el.clientWidth));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const frameWidth = FRAME_WIDTH[device];
+  // The frame keeps its real width (the email lays out for it) and is scaled down to fit.
+  const scale = boxWidth > 0 ? Math.min(1, (boxWidth - 16) / frameWidth) : 1;
   const doc = useMemo(() => (preview.html ? previewDocument(preview.html, { dark }) : null), [preview.html, dark]);
 
   return (
@@ -113,19 +125,33 @@ export function PreviewPane({ preview }: { preview: InstantPreview }) {
           )}
         </Alert>
       )}
-      {/* Scrolls sideways when the desktop frame is wider than the pane: a tab stop for keyboards. */}
-      <div className="tpl-frame-box" tabIndex={0} role="region" aria-label={t("console.templates.preview_title")}>
+      {scale < 1 && doc && (
+        <Text size="xs" c="dimmed">
+          {t("console.templates.zoomed", { width: frameWidth, percent: Math.round(scale * 100) })}
+        </Text>
+      )}
+      <div className="tpl-frame-box" ref={box}>
         {doc ? (
-          <iframe
-            className="tpl-frame"
-            data-testid="preview-frame"
-            data-device={device}
-            data-dark={dark ? "true" : "false"}
-            title={t("console.templates.preview_title")}
-            sandbox=""
-            srcDoc={doc.html}
-            style={{ width: FRAME_WIDTH[device] }}
-          />
+          <div style={{ width: frameWidth * scale, height: "100%", position: "relative", flex: "none" }}>
+            <iframe
+              className="tpl-frame"
+              data-testid="preview-frame"
+              data-device={device}
+              data-dark={dark ? "true" : "false"}
+              title={t("console.templates.preview_title")}
+              sandbox=""
+              srcDoc={doc.html}
+              style={{
+                width: frameWidth,
+                height: `${100 / scale}%`,
+                transform: scale < 1 ? `scale(${scale})` : undefined,
+                transformOrigin: "0 0",
+                position: "absolute",
+                top: 0,
+                left: 0,
+              }}
+            />
+          </div>
         ) : (
           !preview.problem && (
             <Text size="sm" c="dimmed" p="md" role="status">
