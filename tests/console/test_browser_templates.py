@@ -169,6 +169,14 @@ async def test_gallery_clone_edit_preview_save_and_visual_editor(
     await preview(page).get_by_text(MARKER).wait_for()
     r = await page.request.get(f"{live_server.url}/sys/newsletter/templates/{template_id}")
     assert MARKER in (await r.json())["mjml"]
+    # At tablet width the preview goes under the editor and the desktop frame still fits.
+    await page.set_viewport_size({"width": 800, "height": 1000})
+    await page.get_by_text("the email is laid out 680 px wide", exact=False).wait_for(
+        state="detached"
+    )
+    await preview(page).get_by_text("Final-day drama settles the league title").wait_for()
+    await axe(page, "template editor (tablet)")
+    await page.set_viewport_size({"width": 1280, "height": 900})
 
     # Herald's own preview merges the tags (a sample subscriber, or one found by address).
     await page.get_by_role("button", name="Preview with a subscriber").click()
