@@ -228,6 +228,7 @@ async def test_gallery_clone_edit_preview_save_and_visual_editor(
     canvas = page.frame_locator(".gjs-frame")
     await canvas.get_by_text(MARKER).wait_for()
     await canvas.get_by_text("Final-day drama settles the league title").wait_for()
+    assert not await canvas.get_by_text("{{ campaign.subject }}").is_visible()
     await axe(page, "template visual editor")
     await page.get_by_test_id("visual-apply").click()
     await page.get_by_text("The visual editor's MJML is in the code editor").wait_for()

@@ -99,6 +99,9 @@ export default function VisualEditor({
           traitManager: { appendTo: traits.current ?? undefined },
           assetManager: { assets: [], upload: false },
           canvas: { styles: [], scripts: [] },
+          // <mj-head> (title, preview text, attributes) is not part of the drawn email; it stays
+          // editable in the layer manager.
+          canvasCss: "mj-head { display: none !important; }",
           plugins: [
             (e: Editor) =>
               mjmlPlugin(e, {
