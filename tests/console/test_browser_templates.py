@@ -262,6 +262,18 @@ async def test_gallery_clone_edit_preview_save_and_visual_editor(
     await page.get_by_text("“Weekly Digest (copy)” was deleted.").wait_for()
     await copy.wait_for(state="detached")
     assert await page.get_by_test_id("template-card").count() == 1
+
+    # Rename, with the subject line campaigns start from.
+    await card.get_by_role("button", name="Actions for Weekly Digest").click()
+    await page.get_by_role("menuitem", name="Rename").click()
+    dialog = page.get_by_role("dialog", name="Name and subject line")
+    await dialog.get_by_label("Name").fill("Club digest")
+    await dialog.get_by_label("Subject").fill("This week at {{ tenant.name }}")
+    await axe(page, "template details dialog")
+    await dialog.get_by_role("button", name="Save").click()
+    await page.get_by_test_id("template-card").filter(has_text="Club digest").wait_for()
+    r = await page.request.get(f"{live_server.url}/sys/newsletter/templates/{template_id}")
+    assert (await r.json())["subject"] == "This week at {{ tenant.name }}"
     await assert_clean(page)
 
 

@@ -5,7 +5,7 @@
 import { Alert, Anchor, Badge, Button, Grid, Group, Modal, Stack, Tabs, Text } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { IconArrowLeft, IconCode, IconDeviceFloppy, IconEye, IconLayoutBoard } from "@tabler/icons-react";
+import { IconArrowLeft, IconCode, IconDeviceFloppy, IconEye, IconLayoutBoard, IconPencil } from "@tabler/icons-react";
 import { Suspense, lazy, useCallback, useEffect, useId, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router-dom";
@@ -14,6 +14,7 @@ import { PageHeader } from "../../components/PageHeader";
 import { ErrorState, Loading, errorText } from "../../components/states";
 import { useFormat } from "../../i18n/format";
 import { SourceError, fetchTemplate, keys, saveTemplate } from "./data";
+import { DetailsModal } from "./DetailsModal";
 import { MjmlEditor, type EditorProblem } from "./MjmlEditor";
 import { PreviewPane, problemText, useInstantPreview } from "./PreviewPane";
 import { ServerPreview } from "./ServerPreview";
@@ -43,6 +44,7 @@ function Editor() {
   const [serverError, setServerError] = useState<SourceError | null>(null);
   const [saveError, setSaveError] = useState<unknown>(null);
   const [previewing, setPreviewing] = useState(false);
+  const [details, setDetails] = useState(false);
   const [leaving, setLeaving] = useState<string | null>(null);
 
   // The first load (and a reload after saving elsewhere) sets the editor's text.
@@ -120,13 +122,28 @@ function Editor() {
       <PageHeader
         before={back}
         title={row.name}
-        description={t("console.templates.updated", { date: f.dateTime(row.updated_at ?? row.created_at) })}
+        description={
+          <>
+            {row.subject && (
+              <span data-testid="template-subject">
+                {t("console.templates.subject")}: {row.subject}
+                <br />
+              </span>
+            )}
+            {t("console.templates.updated", { date: f.dateTime(row.updated_at ?? row.created_at) })}
+          </>
+        }
         actions={
           <>
             {dirty && !readOnly && (
               <Badge color="orange" variant="dot" data-testid="unsaved">
                 {t("console.templates.unsaved")}
               </Badge>
+            )}
+            {!readOnly && (
+              <Button variant="default" leftSection={<IconPencil size={16} aria-hidden />} onClick={() => setDetails(true)}>
+                {t("console.templates.edit_details")}
+              </Button>
             )}
             {!readOnly && (
               <Button variant="default" leftSection={<IconEye size={16} aria-hidden />} onClick={() => setPreviewing(true)}>
@@ -225,6 +242,7 @@ function Editor() {
           </Tabs.Panel>
         )}
       </Tabs>
+      {details && <DetailsModal template={row} onClose={() => setDetails(false)} />}
       {previewing && <ServerPreview templateId={id} dirty={dirty} onClose={() => setPreviewing(false)} />}
       <Modal opened={leaving !== null} onClose={() => setLeaving(null)} title={t("console.templates.leave_title")}>
         <Stack>

@@ -1,11 +1,11 @@
 // Templates: the tenant's own designs and the premium gallery, each with a real render as its
 // thumbnail. Platform operators start from a gallery design, duplicate, rename and delete;
 // tenant admins look.
-import { ActionIcon, Badge, Button, Card, Group, Menu, Modal, SimpleGrid, Stack, Text, TextInput, Title } from "@mantine/core";
+import { ActionIcon, Badge, Button, Card, Group, Menu, Modal, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { IconCopy, IconDots, IconPencil, IconPlus, IconTemplate, IconTrash } from "@tabler/icons-react";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
@@ -18,6 +18,7 @@ import { usePaged } from "../../components/usePaged";
 import { useFormat } from "../../i18n/format";
 import { useTenant, useTenantQuery } from "../../tenant/TenantContext";
 import { keys, type TemplateOut } from "./data";
+import { DetailsModal } from "./DetailsModal";
 import { GalleryThumbnail, TemplateThumbnail } from "./Thumbnail";
 import "./templates.css";
 
@@ -43,36 +44,6 @@ function useCreated() {
     notifications.show({ color: "teal", message: t("console.templates.created", { name: row.name }) });
     navigate(`/templates/${row.id}`);
   };
-}
-
-function RenameModal({ template, onClose }: { template: TemplateOut; onClose: () => void }) {
-  const { t } = useTranslation();
-  const client = useQueryClient();
-  const [name, setName] = useState(template.name);
-  const save = useMutation({
-    mutationFn: () =>
-      unwrap(api.PATCH("/sys/newsletter/templates/{template_id}", { params: { path: { template_id: template.id } }, body: { name: name.trim(), clear_text: false } })),
-    onSuccess: (row) => {
-      void client.invalidateQueries({ queryKey: keys.all });
-      client.setQueryData(keys.one(row.id), row);
-      notifications.show({ color: "teal", message: t("console.templates.renamed", { name: row.name }) });
-      onClose();
-    },
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (name.trim()) save.mutate();
-  };
-  return (
-    <Modal opened onClose={onClose} title={t("console.templates.rename_title")}>
-      <form onSubmit={submit}>
-        <Stack>
-          <TextInput label={t("console.templates.name")} required maxLength={200} value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-          <FormActions error={save.error} onCancel={onClose} submitLabel={t("console.templates.rename")} loading={save.isPending} disabled={!name.trim()} />
-        </Stack>
-      </form>
-    </Modal>
-  );
 }
 
 function DeleteModal({ template, onClose }: { template: TemplateOut; onClose: () => void }) {
@@ -275,7 +246,7 @@ export default function TemplatesScreen() {
         {t("console.templates.gallery_body")}
       </Text>
       <Gallery />
-      {renaming && <RenameModal template={renaming} onClose={() => setRenaming(null)} />}
+      {renaming && <DetailsModal template={renaming} onClose={() => setRenaming(null)} />}
       {deleting && <DeleteModal template={deleting} onClose={() => setDeleting(null)} />}
     </>
   );
