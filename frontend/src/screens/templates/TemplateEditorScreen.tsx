@@ -9,6 +9,7 @@ import { IconArrowLeft, IconCode, IconDeviceFloppy, IconEye, IconLayoutBoard, Ic
 import { Suspense, lazy, useCallback, useEffect, useId, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useParams } from "react-router-dom";
+import { ApiError } from "../../api/client";
 import { useSession } from "../../auth/session";
 import { PageHeader } from "../../components/PageHeader";
 import { ErrorState, Loading, errorText } from "../../components/states";
@@ -103,7 +104,7 @@ function Editor() {
     return out;
   }, [serverError, instant.problem, t]);
 
-  if (!Number.isInteger(id)) return <ErrorState error={new Error("bad id")} />;
+  if (!Number.isInteger(id)) return <ErrorState error={new ApiError(404, "not_found", "")} />;
   if (template.isPending) return <Loading />;
   if (template.isError) return <ErrorState error={template.error} onRetry={() => void template.refetch()} />;
   const row = template.data;
