@@ -2,6 +2,7 @@ import react from "@vitejs/plugin-react";
 import { resolve } from "node:path";
 import { defineConfig } from "vite";
 import { heraldLocales } from "./locales";
+import { noGlobalEval } from "./noGlobalEval";
 
 // `npm run dev` serves the console on :5173 and forwards API calls to a Herald on :8000
 // (HERALD_DEV_TARGET to change it). The Origin header is rewritten so Herald's sign-in
@@ -16,7 +17,7 @@ const proxy = {
 
 export default defineConfig({
   base: "/console/",
-  plugins: [react(), heraldLocales(resolve(__dirname, "..", "src", "herald", "kit", "locales"))],
+  plugins: [react(), heraldLocales(resolve(__dirname, "..", "src", "herald", "kit", "locales")), noGlobalEval()],
   build: {
     outDir: resolve(__dirname, "..", "src", "herald", "web", "console_dist"),
     emptyOutDir: true,

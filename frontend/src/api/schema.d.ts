@@ -483,6 +483,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/newsletter/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Templates */
+        get: operations["list_templates_admin_newsletter_templates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/newsletter/templates/gallery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Gallery */
+        get: operations["list_gallery_admin_newsletter_templates_gallery_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/newsletter/templates/gallery/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Gallery Template
+         * @description One gallery design with its MJML and the HTML Herald renders from it (for thumbnails).
+         */
+        get: operations["get_gallery_template_admin_newsletter_templates_gallery__key__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/newsletter/templates/{template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Template */
+        get: operations["get_template_admin_newsletter_templates__template_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/api/password": {
         parameters: {
             query?: never;
@@ -1669,6 +1740,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sys/newsletter/templates/gallery/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Gallery Template
+         * @description One gallery design with its MJML and the HTML Herald renders from it (for thumbnails).
+         */
+        get: operations["get_gallery_template_sys_newsletter_templates_gallery__key__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sys/newsletter/templates/{template_id}": {
         parameters: {
             query?: never;
@@ -2141,6 +2232,23 @@ export interface components {
         FieldsOut: {
             /** Items */
             items: components["schemas"]["FieldOut"][];
+        };
+        /** GalleryDetail */
+        GalleryDetail: {
+            /** Description */
+            description: string;
+            /** Html */
+            html: string;
+            /** Key */
+            key: string;
+            /** Mjml */
+            mjml: string;
+            /** Name */
+            name: string;
+            /** Preheader */
+            preheader: string;
+            /** Subject */
+            subject: string;
         };
         /** GalleryItem */
         GalleryItem: {
@@ -3916,6 +4024,122 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Page_SuppressionOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_templates_admin_newsletter_templates_get: {
+        parameters: {
+            query?: {
+                /** @description only this tenant's templates and the platform-wide ones (sys only) */
+                tenant?: string | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TemplateOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_gallery_admin_newsletter_templates_gallery_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GalleryOut"];
+                };
+            };
+        };
+    };
+    get_gallery_template_admin_newsletter_templates_gallery__key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GalleryDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_template_admin_newsletter_templates__template_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                template_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateDetail"];
                 };
             };
             /** @description Validation Error */
@@ -6401,6 +6625,8 @@ export interface operations {
     list_templates_sys_newsletter_templates_get: {
         parameters: {
             query?: {
+                /** @description only this tenant's templates and the platform-wide ones (sys only) */
+                tenant?: string | null;
                 limit?: number;
                 cursor?: string | null;
             };
@@ -6512,6 +6738,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GalleryOut"];
+                };
+            };
+        };
+    };
+    get_gallery_template_sys_newsletter_templates_gallery__key__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GalleryDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

@@ -10,6 +10,7 @@ import {
   IconList,
   IconMailbox,
   IconSend,
+  IconTemplate,
   type Icon,
 } from "@tabler/icons-react";
 import { lazy, type ComponentType, type LazyExoticComponent } from "react";
@@ -45,6 +46,8 @@ export const routes: ScreenRoute[] = [
   { path: "/segments", Component: lazy(() => import("./segments/SegmentsScreen")) },
   { path: "/segments/new", Component: lazy(() => import("./segments/SegmentEditScreen")), writes: true },
   { path: "/segments/:segmentId", Component: lazy(() => import("./segments/SegmentEditScreen")) },
+  { path: "/templates", Component: lazy(() => import("./templates/TemplatesScreen")) },
+  { path: "/templates/:templateId", Component: lazy(() => import("./templates/TemplateEditorScreen")) },
   { path: "/audit", Component: lazy(() => import("./audit/AuditScreen")) },
   { path: "/campaigns", Component: lazy(() => import("./campaigns/CampaignsScreen")) },
   { path: "/campaigns/new", Component: lazy(() => import("./campaigns/CampaignWizard")), writes: true },
@@ -59,6 +62,7 @@ const NAV: NavItem[] = [
   { path: "/lists", label: "console.nav.lists", icon: IconList },
   { path: "/subscribers", label: "console.nav.subscribers", icon: IconAddressBook },
   { path: "/segments", label: "console.nav.segments", icon: IconFilter },
+  { path: "/templates", label: "console.nav.templates", icon: IconTemplate },
   { path: "/campaigns", label: "console.nav.campaigns", icon: IconSend },
   { path: "/suppressions", label: "console.nav.suppressions", icon: IconBan },
   { path: "/audit", label: "console.nav.audit", icon: IconHistory },

@@ -103,12 +103,22 @@ async def get_template(session: AsyncSession, scope: Scope, template_id: int) ->
 
 
 async def browse_templates(
-    session: AsyncSession, scope: Scope, *, after_id: int | None, limit: int
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    after_id: int | None,
+    limit: int,
+    tenant_id: int | None = None,
 ) -> list[NewsletterTemplate]:
+    """Templates in scope; ``tenant_id`` narrows to that tenant's and the platform-wide ones."""
     query = select(NewsletterTemplate)
     if not scope.all_tenants:
         query = query.where(
             scope.clause(NewsletterTemplate.tenant_id) | NewsletterTemplate.tenant_id.is_(None)
+        )
+    if tenant_id is not None:
+        query = query.where(
+            (NewsletterTemplate.tenant_id == tenant_id) | NewsletterTemplate.tenant_id.is_(None)
         )
     if after_id is not None:
         query = query.where(NewsletterTemplate.id > after_id)
@@ -232,6 +242,10 @@ SAMPLE_SUBSCRIBER: dict[str, Any] = {
     "timezone": "Europe/London",
     "attributes": {},
 }
+# The sample subscriber's list, and its organisation when the template has no tenant: without
+# them `{{ tenant.name or list.name }}` would read "None" in the preview.
+SAMPLE_LIST: dict[str, Any] = {"name": "Sample list", "slug": "sample"}
+SAMPLE_TENANT: dict[str, Any] = {"name": "Sample organisation", "slug": "sample"}
 
 
 async def preview(
@@ -280,11 +294,21 @@ async def preview(
         ).scalar_one_or_none()
         if found.tenant_id is not None:
             tenant_row = await session.get(Tenant, found.tenant_id)
+    list_ctx: dict[str, Any] | None = (
+        {"name": list_row.name, "slug": list_row.slug} if list_row else None
+    )
+    tenant_ctx: dict[str, Any] | None = (
+        {"name": tenant_row.name, "slug": tenant_row.slug} if tenant_row else None
+    )
+    if subscriber_id is None:
+        owner = await session.get(Tenant, template.tenant_id) if template.tenant_id else None
+        list_ctx = dict(SAMPLE_LIST)
+        tenant_ctx = {"name": owner.name, "slug": owner.slug} if owner else dict(SAMPLE_TENANT)
     subject_source = subject or template.subject or template.name
     context = merge.build_context(
         subscriber=sub,
-        list_={"name": list_row.name, "slug": list_row.slug} if list_row else None,
-        tenant={"name": tenant_row.name, "slug": tenant_row.slug} if tenant_row else None,
+        list_=list_ctx,
+        tenant=tenant_ctx,
         campaign={"subject": subject_source, "preheader": template.preheader or "", "name": ""},
         merge_data=merge_data,
     )

@@ -113,6 +113,7 @@ def create_app(
         sys_campaigns,
         sys_segments,
         sys_overview,
+        sys_templates,
     ):
         app.include_router(module.admin_router)
     app.include_router(sys_overview.router)

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from functools import cache
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from herald.accounts.service import tenant_id_for
 from herald.audience.schemas import Page
 from herald.models.campaigns import NewsletterTemplate
 from herald.templates import gallery, service
-from herald.web.deps import SessionDep, SysActor
+from herald.web.deps import ReadActor, SessionDep, SysActor, tenant_filter
 from herald.web.pagination import Cursor, Limit, after_id, next_cursor
 
 router = APIRouter(prefix="/sys/newsletter", tags=["sys: templates"])
+# Reads tenant admins share (scoped to their tenant and the platform-wide templates).
+admin_router = APIRouter(prefix="/admin/newsletter", tags=["admin"])
 MAX_SOURCE = 512 * 1024
 
 
@@ -86,6 +89,17 @@ class GalleryOut(BaseModel):
     items: list[GalleryItem]
 
 
+class GalleryDetail(GalleryItem):
+    mjml: str
+    html: str
+
+
+@cache
+def _gallery_html(key: str) -> str:
+    entry = gallery.get(key)
+    return service.render_source(entry.mjml(), entry.text()).html
+
+
 def _out(row: NewsletterTemplate) -> TemplateOut:
     return TemplateOut(
         id=row.id,
@@ -106,7 +120,8 @@ def _detail(row: NewsletterTemplate) -> TemplateDetail:
 
 
 @router.get("/templates/gallery", response_model=GalleryOut)
-async def list_gallery(actor: SysActor) -> GalleryOut:
+@admin_router.get("/templates/gallery", response_model=GalleryOut)
+async def list_gallery(actor: ReadActor) -> GalleryOut:
     return GalleryOut(
         items=[
             GalleryItem(
@@ -118,6 +133,22 @@ async def list_gallery(actor: SysActor) -> GalleryOut:
             )
             for e in gallery.entries()
         ]
+    )
+
+
+@router.get("/templates/gallery/{key}", response_model=GalleryDetail)
+@admin_router.get("/templates/gallery/{key}", response_model=GalleryDetail)
+async def get_gallery_template(key: str, actor: ReadActor) -> GalleryDetail:
+    """One gallery design with its MJML and the HTML Herald renders from it (for thumbnails)."""
+    entry = gallery.get(key)
+    return GalleryDetail(
+        key=entry.key,
+        name=entry.name,
+        description=entry.description,
+        subject=entry.subject,
+        preheader=entry.preheader,
+        mjml=entry.mjml(),
+        html=_gallery_html(entry.key),
     )
 
 
@@ -137,17 +168,30 @@ async def create_template(body: TemplateIn, actor: SysActor, session: SessionDep
 
 
 @router.get("/templates", response_model=Page[TemplateOut])
+@admin_router.get("/templates", response_model=Page[TemplateOut])
 async def list_templates(
-    actor: SysActor, session: SessionDep, limit: Limit = 50, cursor: Cursor = None
+    actor: ReadActor,
+    session: SessionDep,
+    tenant: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="only this tenant's templates and the platform-wide ones (sys only)",
+        ),
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> Page[TemplateOut]:
+    tenant_id = await tenant_filter(session, actor, tenant)
     rows = await service.browse_templates(
-        session, actor.scope(), after_id=after_id(cursor), limit=limit
+        session, actor.scope(), tenant_id=tenant_id, after_id=after_id(cursor), limit=limit
     )
     return Page(items=[_out(r) for r in rows], next_cursor=next_cursor([r.id for r in rows], limit))
 
 
 @router.get("/templates/{template_id}", response_model=TemplateDetail)
-async def get_template(template_id: int, actor: SysActor, session: SessionDep) -> TemplateDetail:
+@admin_router.get("/templates/{template_id}", response_model=TemplateDetail)
+async def get_template(template_id: int, actor: ReadActor, session: SessionDep) -> TemplateDetail:
     row = await service.get_template(session, actor.scope(), template_id)
     await service.cached_render(session, row)
     return _detail(row)
