@@ -285,7 +285,7 @@ async def seed_demo(rt: Runtime, subscriber_count: int) -> str:
                         }
                     )
             await session.execute(insert(SubscriptionTransition), transitions)
-        campaigns = await seed_content(session, rt.settings, actor_for(sys_op))
+        campaigns = await seed_content(session, rt.settings, actor_for(sys_op), DEMO_PASSWORD)
         operators = (await session.execute(select(func.count()).select_from(Operator))).scalar_one()
     return (
         f"seeded {subscriber_count} subscribers, {len(scopes)} scopes, {operators} operators, "
