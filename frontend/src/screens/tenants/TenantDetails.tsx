@@ -1,6 +1,5 @@
 // An organisation's details, read-only (tenant admins), and its postal address badge.
 import { Badge, Table, Text } from "@mantine/core";
-import { IconAlertTriangle, IconCircleCheck } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { TenantOut } from "../../api/types";
@@ -11,11 +10,11 @@ import { LANGUAGES } from "../../i18n";
 export function AddressBadge({ tenant }: { tenant: Pick<TenantOut, "postal_address"> }) {
   const { t } = useTranslation();
   return tenant.postal_address ? (
-    <Badge variant="dot" color="teal" radius="sm" tt="none" leftSection={<IconCircleCheck size={12} aria-hidden />} data-address="set">
+    <Badge variant="dot" color="teal" radius="sm" tt="none" size="md" data-address="set">
       {t("console.tenants.address_set")}
     </Badge>
   ) : (
-    <Badge variant="dot" color="red" radius="sm" tt="none" leftSection={<IconAlertTriangle size={12} aria-hidden />} data-address="missing">
+    <Badge variant="dot" color="red" radius="sm" tt="none" size="md" data-address="missing">
       {t("console.tenants.no_address")}
     </Badge>
   );
@@ -44,7 +43,7 @@ export function TenantDetails({ tenant }: { tenant: TenantOut }) {
     [t("console.tenants.default_language"), languageLabel(tenant.default_language)],
   ];
   return (
-    <Table withRowBorders verticalSpacing="sm" layout="fixed" maw={720}>
+    <Table withRowBorders verticalSpacing="sm" layout="fixed" maw={720} captionSide="top">
       <Table.Caption>{t("console.tenants.details")}</Table.Caption>
       <Table.Tbody>
         {rows.map(([label, value]) => (
