@@ -96,7 +96,8 @@ async def test_operator_creates_and_completes_an_organisation(
     await page.get_by_role("heading", name="Nordic Letters", level=1).wait_for()
     await page.get_by_text("This organisation has no postal address.").wait_for()
     assert await page.get_by_role("textbox", name="Short name").count() == 0  # the slug stays
-    await page.get_by_role("textbox", name="Postal address").fill("Storgatan 1\n111 22 Stockholm\nSweden")
+    address = page.get_by_role("textbox", name="Postal address")
+    await address.fill("Storgatan 1\n111 22 Stockholm\nSweden")
     zone = page.get_by_role("combobox", name="Time zone")
     await zone.click()
     await zone.fill("Stockh")
