@@ -554,6 +554,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/newsletter/tenant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Own Tenant
+         * @description The tenant admin's own organisation.
+         */
+        get: operations["own_tenant_admin_newsletter_tenant_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/newsletter/tenants/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Tenant */
+        get: operations["get_tenant_admin_newsletter_tenants__slug__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/console/api/password": {
         parameters: {
             query?: never;
@@ -1814,6 +1851,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sys/newsletter/tenants/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Tenant */
+        get: operations["get_tenant_sys_newsletter_tenants__slug__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Update Tenant */
+        patch: operations["update_tenant_sys_newsletter_tenants__slug__patch"];
+        trace?: never;
+    };
     "/sys/newsletter/transactional/send": {
         parameters: {
             query?: never;
@@ -3010,6 +3065,11 @@ export interface components {
         };
         /** TenantIn */
         TenantIn: {
+            /**
+             * Default Language
+             * @default en
+             */
+            default_language: string;
             /** Name */
             name: string;
             /** Postal Address */
@@ -3024,8 +3084,15 @@ export interface components {
         };
         /** TenantOut */
         TenantOut: {
+            /** Default Language */
+            default_language: string;
             /** Id */
             id: number;
+            /**
+             * Lists
+             * @description lists the tenant owns (browse only)
+             */
+            lists?: number | null;
             /** Name */
             name: string;
             /** Postal Address */
@@ -3043,6 +3110,23 @@ export interface components {
             name: string;
             /** Slug */
             slug: string;
+        };
+        /**
+         * TenantUpdate
+         * @description The fields to change; the slug stays (URLs and lists use it). Checked by Herald: a name
+         *     and a postal address that are not empty (the address is printed in every marketing
+         *     footer: at most 500 characters and 8 lines, no control characters), an IANA time zone, a
+         *     language Herald speaks.
+         */
+        TenantUpdate: {
+            /** Default Language */
+            default_language?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Postal Address */
+            postal_address?: string | null;
+            /** Timezone */
+            timezone?: string | null;
         };
         /** TestSendIn */
         TestSendIn: {
@@ -4140,6 +4224,57 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TemplateDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    own_tenant_admin_newsletter_tenant_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantOut"];
+                };
+            };
+        };
+    };
+    get_tenant_admin_newsletter_tenants__slug__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantOut"];
                 };
             };
             /** @description Validation Error */
@@ -6938,6 +7073,72 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_tenant_sys_newsletter_tenants__slug__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_tenant_sys_newsletter_tenants__slug__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -27,7 +27,7 @@ export function Shell({ children }: { children: ReactNode }) {
       unwrap(api.PUT("/console/api/preferences", { body: { language } })),
     onSuccess: update,
   });
-  const items = navigation(session.capture_outbox ?? false);
+  const items = navigation(session.capture_outbox ?? false, readOnly);
 
   return (
     <AppShell

@@ -4,6 +4,7 @@
 import {
   IconAddressBook,
   IconBan,
+  IconBuilding,
   IconFilter,
   IconGauge,
   IconHistory,
@@ -55,6 +56,8 @@ export const routes: ScreenRoute[] = [
   { path: "/campaigns/:campaignId/edit", Component: lazy(() => import("./campaigns/CampaignWizard")), writes: true },
   { path: "/outbox", Component: lazy(() => import("./outbox/OutboxScreen")) },
   { path: "/account", Component: lazy(() => import("./account/AccountScreen")) },
+  { path: "/organisations", Component: lazy(() => import("./tenants/TenantsScreen")) },
+  { path: "/organisations/:slug", Component: lazy(() => import("./tenants/TenantScreen")) },
 ];
 
 const NAV: NavItem[] = [
@@ -66,10 +69,14 @@ const NAV: NavItem[] = [
   { path: "/campaigns", label: "console.nav.campaigns", icon: IconSend },
   { path: "/suppressions", label: "console.nav.suppressions", icon: IconBan },
   { path: "/audit", label: "console.nav.audit", icon: IconHistory },
+  { path: "/organisations", label: "console.nav.tenants", icon: IconBuilding },
   { path: "/outbox", label: "console.nav.outbox", icon: IconMailbox },
 ];
 
-/** The menu; the outbox only while the `null` distributor captures mail. */
-export function navigation(captureOutbox: boolean): NavItem[] {
-  return captureOutbox ? NAV : NAV.filter((item) => item.path !== "/outbox");
+/** The menu; the outbox only while the `null` distributor captures mail; tenant admins
+ * (`readOnly`) see "Your organisation" where platform operators see every organisation. */
+export function navigation(captureOutbox: boolean, readOnly = false): NavItem[] {
+  return NAV.filter((item) => captureOutbox || item.path !== "/outbox").map((item) =>
+    readOnly && item.path === "/organisations" ? { ...item, label: "console.tenants.own_nav" } : item,
+  );
 }

@@ -5,11 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from herald.accounts.context import ROLES, Actor
+from herald.accounts.context import ROLES, Actor, Scope
 from herald.accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from herald.accounts.sessions import revoke_all
 from herald.kit import clock
@@ -20,6 +25,7 @@ from herald.kit.errors import (
     Unauthenticated,
     ValidationFailed,
 )
+from herald.kit.i18n import LANGUAGES
 from herald.kit.text import normalise_email
 from herald.models.accounts import ApiToken, Operator, Tenant
 
@@ -35,6 +41,73 @@ def validate_slug(slug: str, field: str = "slug") -> str:
     return slug
 
 
+NAME_MAX = 200
+POSTAL_ADDRESS_MIN = 5
+POSTAL_ADDRESS_MAX = 500
+POSTAL_ADDRESS_MAX_LINES = 8
+# Bidirectional overrides and isolates can make a footer read differently from what is stored.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# The fields of a tenant an operator edits (the slug never changes: URLs and lists use it).
+TENANT_FIELDS = ("name", "postal_address", "timezone", "default_language")
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
+
+
+def check_tenant_name(name: str | None) -> str:
+    value = (name or "").strip()
+    if not value:
+        raise ValidationFailed("name must not be empty", field="name")
+    if len(value) > NAME_MAX:
+        raise ValidationFailed(f"name must be at most {NAME_MAX} characters", field="name")
+    if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in value):
+        raise ValidationFailed("name must not contain control characters", field="name")
+    return value
+
+
+def check_postal_address(address: str | None) -> str:
+    """The organisation's postal address, printed in every marketing footer: non-empty text of
+    a reasonable length, one line break between lines, and no other control characters."""
+    field = "postal_address"
+    lines = [line.strip() for line in (address or "").replace("\r\n", "\n").split("\n")]
+    value = "\n".join(line for line in lines if line)
+    if not value:
+        raise ValidationFailed("postal address must not be empty", field=field)
+    if len(value) < POSTAL_ADDRESS_MIN:
+        raise ValidationFailed(
+            f"postal address must be at least {POSTAL_ADDRESS_MIN} characters", field=field
+        )
+    if len(value) > POSTAL_ADDRESS_MAX:
+        raise ValidationFailed(
+            f"postal address must be at most {POSTAL_ADDRESS_MAX} characters", field=field
+        )
+    if value.count("\n") >= POSTAL_ADDRESS_MAX_LINES:
+        raise ValidationFailed(
+            f"postal address must be at most {POSTAL_ADDRESS_MAX_LINES} lines", field=field
+        )
+    if any((unicodedata.category(c) == "Cc" and c != "\n") or c in _BIDI_CONTROLS for c in value):
+        raise ValidationFailed("postal address must not contain control characters", field=field)
+    return value
+
+
+def check_timezone(zone: str | None) -> str:
+    if not zone or zone not in _zones():
+        raise ValidationFailed(
+            "time zone must be an IANA time zone such as Europe/Stockholm", field="timezone"
+        )
+    return zone
+
+
+def check_language(code: str | None) -> str:
+    if code not in LANGUAGES:
+        raise ValidationFailed(
+            f"default language must be one of {', '.join(LANGUAGES)}", field="default_language"
+        )
+    return code
+
+
 async def create_tenant(
     session: AsyncSession,
     slug: str,
@@ -42,14 +115,69 @@ async def create_tenant(
     *,
     postal_address: str | None = None,
     timezone: str = "UTC",
+    default_language: str = "en",
 ) -> Tenant:
+    """A new tenant. The postal address may be left out (campaigns are then refused until it is
+    set, unless HERALD_POSTAL_ADDRESS covers the whole instance); given, it is checked."""
     validate_slug(slug)
+    tenant = Tenant(
+        slug=slug,
+        name=check_tenant_name(name),
+        postal_address=None if postal_address is None else check_postal_address(postal_address),
+        timezone=check_timezone(timezone),
+        default_language=check_language(default_language),
+    )
     if await get_tenant_by_slug(session, slug, missing_ok=True):
-        raise Conflict(f"tenant {slug!r} exists")
-    tenant = Tenant(slug=slug, name=name, postal_address=postal_address, timezone=timezone)
+        raise Conflict(f"tenant {slug!r} exists", field="slug")
     session.add(tenant)
     await session.flush()
     return tenant
+
+
+async def get_tenant(session: AsyncSession, scope: Scope, slug: str) -> Tenant:
+    """The tenant ``slug`` as ``scope`` sees it: another tenant's is NotFound, like unknown."""
+    tenant = await get_tenant_by_slug(session, slug, missing_ok=True)
+    if tenant is None or not scope.allows(tenant.id):
+        raise NotFound(f"tenant {slug!r} not found")
+    return tenant
+
+
+async def get_own_tenant(session: AsyncSession, actor: Actor) -> Tenant:
+    """A tenant admin's own tenant."""
+    tenant = await session.get(Tenant, actor.tenant_id) if actor.tenant_id is not None else None
+    if tenant is None:
+        raise NotFound("no tenant for this operator")
+    return tenant
+
+
+@dataclass(frozen=True, slots=True)
+class TenantChanges:
+    tenant: Tenant
+    fields: list[str]
+
+
+async def update_tenant(
+    session: AsyncSession, actor: Actor, slug: str, changes: dict[str, Any]
+) -> TenantChanges:
+    """Change a tenant's name, postal address, time zone or default language (platform
+    operators only). Returns the tenant and the names of the fields that really changed."""
+    actor.require_sys()
+    tenant = await get_tenant(session, actor.scope(), slug)
+    unknown = sorted(set(changes) - set(TENANT_FIELDS))
+    if unknown:
+        raise ValidationFailed(f"{unknown[0]} cannot be changed", field=unknown[0])
+    checks = {
+        "name": check_tenant_name,
+        "postal_address": check_postal_address,
+        "timezone": check_timezone,
+        "default_language": check_language,
+    }
+    cleaned = {key: checks[key](value) for key, value in changes.items()}
+    changed = sorted(key for key, value in cleaned.items() if getattr(tenant, key) != value)
+    for key in changed:
+        setattr(tenant, key, cleaned[key])
+    await session.flush()
+    return TenantChanges(tenant=tenant, fields=changed)
 
 
 async def get_tenant_by_slug(

@@ -181,3 +181,13 @@ async def resolve_slugs(
     if missing:
         raise NotFound(f"unknown list(s): {', '.join(missing)}", field="lists")
     return [chosen[s] for s in dict.fromkeys(slugs)]
+
+
+async def count_by_tenant(session: AsyncSession) -> dict[int, int]:
+    """How many lists each tenant owns (tenants without lists are absent)."""
+    rows = await session.execute(
+        select(NewsletterList.tenant_id, func.count())
+        .where(NewsletterList.tenant_id.is_not(None))
+        .group_by(NewsletterList.tenant_id)
+    )
+    return {tenant_id: int(n) for tenant_id, n in rows.all() if tenant_id is not None}

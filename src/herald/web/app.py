@@ -35,6 +35,7 @@ from herald.web.sys import segments as sys_segments
 from herald.web.sys import subscribers as sys_subscribers
 from herald.web.sys import suppressions as sys_suppressions
 from herald.web.sys import templates as sys_templates
+from herald.web.sys import tenants as sys_tenants
 from herald.web.sys import transactional as sys_transactional
 from herald.worker.runner import Worker
 
@@ -100,6 +101,7 @@ def create_app(
     app.include_router(sys_templates.router)
     app.include_router(sys_campaigns.router)
     app.include_router(sys_transactional.router)
+    app.include_router(sys_tenants.router)
     app.include_router(admin_views.router)
     # Reads tenant admins share with sys operators (scoped to their tenant, read-only).
     for module in (
@@ -114,6 +116,7 @@ def create_app(
         sys_segments,
         sys_overview,
         sys_templates,
+        sys_tenants,
     ):
         app.include_router(module.admin_router)
     app.include_router(sys_overview.router)

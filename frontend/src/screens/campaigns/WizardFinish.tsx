@@ -88,6 +88,11 @@ export function ReviewStep(ctx: StepContext & { validation: UseQueryResult<Valid
                       {t("console.campaigns.review.fix_in", { step: t(`console.campaigns.step.${step}`) })}
                     </Anchor>
                   )}
+                  {p.code === "missing_postal_address" && ctx.tenantSlug && (
+                    <Anchor component={Link} to={`/organisations/${ctx.tenantSlug}`} size="sm" c="red.9" fw={600} underline="always">
+                      {t("console.tenants.add_address")}
+                    </Anchor>
+                  )}
                 </List.Item>
               );
             })}

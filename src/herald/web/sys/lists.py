@@ -1,11 +1,10 @@
-"""/sys/newsletter/lists and /sys/newsletter/tenants."""
+"""/sys/newsletter/lists (tenants are in herald.web.sys.tenants)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
 
 from herald.accounts import service as accounts
 from herald.audience import lists as lists_service
@@ -65,49 +64,3 @@ async def update_list(
 async def delete_list(list_id: int, actor: SysActor, session: SessionDep) -> Response:
     await lists_service.delete_list(session, actor, list_id)
     return Response(status_code=204)
-
-
-class TenantIn(BaseModel):
-    slug: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=200)
-    postal_address: str | None = Field(default=None, max_length=500)
-    timezone: str = "UTC"
-
-
-class TenantOut(BaseModel):
-    id: int
-    slug: str
-    name: str
-    postal_address: str | None
-    timezone: str
-
-
-@router.post("/tenants", status_code=201, response_model=TenantOut, tags=["sys: tenants"])
-async def create_tenant(body: TenantIn, actor: SysActor, session: SessionDep) -> TenantOut:
-    row = await accounts.create_tenant(
-        session, body.slug, body.name, postal_address=body.postal_address, timezone=body.timezone
-    )
-    return TenantOut(
-        id=row.id,
-        slug=row.slug,
-        name=row.name,
-        postal_address=row.postal_address,
-        timezone=row.timezone,
-    )
-
-
-@router.get("/tenants", response_model=Page[TenantOut], tags=["sys: tenants"])
-async def list_tenants(actor: SysActor, session: SessionDep) -> Page[TenantOut]:
-    rows = await accounts.list_tenants(session)
-    return Page[TenantOut](
-        items=[
-            TenantOut(
-                id=r.id,
-                slug=r.slug,
-                name=r.name,
-                postal_address=r.postal_address,
-                timezone=r.timezone,
-            )
-            for r in rows
-        ]
-    )
