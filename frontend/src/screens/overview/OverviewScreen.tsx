@@ -1,8 +1,9 @@
 // The dashboard: audience size and growth, deliverability at a glance, recent campaigns.
-import { Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { Anchor, Card, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { IconAlertTriangle, IconCircleCheck } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router-dom";
 import { api, unwrap } from "../../api/client";
 import { Empty, ErrorState, Loading } from "../../components/states";
 import { PageHeader } from "../../components/PageHeader";
@@ -120,7 +121,11 @@ export default function OverviewScreen() {
                   <Table.Tbody>
                     {campaigns.data.items.map((c) => (
                       <Table.Tr key={c.id}>
-                        <Table.Td>{c.name}</Table.Td>
+                        <Table.Td>
+                          <Anchor component={Link} to={`/campaigns/${c.id}`}>
+                            {c.name}
+                          </Anchor>
+                        </Table.Td>
                         <Table.Td>
                           <StatusBadge status={c.status} />
                         </Table.Td>

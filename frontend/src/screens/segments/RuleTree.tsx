@@ -95,9 +95,8 @@ function NotToggle({ node, label }: { node: TreeNode; label: string }) {
     <Tooltip label={label} openDelay={400}>
       <Button
         size="compact-sm"
-        // Off, it reads as an option (a quiet outline); on, as part of the rule ("NOT", red).
-        variant={node.negated ? "filled" : "subtle"}
-        color={node.negated ? "red.8" : "gray.7"}
+        variant={node.negated ? "filled" : "default"}
+        color={node.negated ? "red.8" : undefined}
         aria-pressed={node.negated}
         aria-label={label}
         disabled={readOnly}
