@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -56,3 +56,28 @@ async def test_audit_trail_is_append_only(db_kind: str, runtime: Runtime) -> Non
     async with transaction(runtime.sessions) as s:
         rows = (await s.execute(text("SELECT action FROM audit_entries"))).scalars().all()
     assert rows == ["newsletter.import"]
+
+
+async def test_lookups_by_subscriber_keep_an_index(db_kind: str, db_url: str) -> None:
+    """Migration 0003 dropped the index on subscriptions.subscriber_id alone: the segments
+    branch's (subscriber_id, status) index serves those lookups and the cascade."""
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+
+            def indexes(sync_conn):  # type: ignore[no-untyped-def]
+                found = inspect(sync_conn)
+                return {
+                    table: {i["name"]: i["column_names"] for i in found.get_indexes(table)}
+                    for table in ("subscribers", "subscriptions")
+                }
+
+            found = await conn.run_sync(indexes)
+    finally:
+        await engine.dispose()
+    assert "ix_subscribers_email_domain" not in found["subscribers"]
+    assert "ix_subscriptions_subscriber" not in found["subscriptions"]
+    assert found["subscriptions"]["ix_subscriptions_subscriber_status"] == [
+        "subscriber_id",
+        "status",
+    ]
