@@ -79,9 +79,9 @@ class Subscription(IdMixin, CreatedMixin, Base):
     )
 
     # Not indexed: subscriptions are reached through their list or subscriber, never by tenant.
-    tenant_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE")
-    )
+    # No foreign key either: always the list's tenant_id, which the list's key checks; a
+    # deleted tenant's subscriptions go with its lists and subscribers (migration 0004).
+    tenant_id: Mapped[int | None] = mapped_column(BigInteger)
     list_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("newsletter_lists.id", ondelete="CASCADE"), nullable=False
     )
