@@ -4,15 +4,19 @@ concurrently on PostgreSQL) count once."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+from typing import Any, cast
 
 import httpx
+import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herald.accounts.context import SYSTEM
 from herald.audience.imports import service as imports
-from herald.audience.imports.reader import EMAIL, ImportReader
-from herald.audience.imports.runner import Report, batches
+from herald.audience.imports.reader import EMAIL, LINE, ImportReader
+from herald.audience.imports.runner import Batch, Report, _write_all, batches
 from herald.kit.crypto import sha256_hex
 from herald.kit.db import transaction
 from herald.models.audience import Subscriber, Subscription, SubscriptionTransition
@@ -117,3 +121,40 @@ def test_an_address_always_goes_to_the_same_stream() -> None:
     assert len({next(iter(s)) for s in streams.values()}) > 1
     assert [b.last for b in parsed] == [False] * (len(parsed) - 1) + [True]
     assert sum(len(b.rows) for b in parsed) + report.rejected == report.total == 61
+
+
+async def test_a_failing_writer_stops_the_run_and_the_others_finish() -> None:
+    """Each stream's batches are written in order; a writer's error ends the run (raised, not
+    hung) and the other streams finish the batch they were writing."""
+    lines = ["email"] + [f"p{i}@example.com" for i in range(40)]
+    reader = ImportReader(io.BytesIO(("\n".join(lines) + "\n").encode()))
+    parsed = batches(reader, Report(io.StringIO()), 2, sha256_hex, streams=3)
+    written: dict[int, list[int]] = {0: [], 1: [], 2: []}
+    failed: list[int] = []
+
+    async def write(conn: Any, batch: Batch) -> None:
+        await asyncio.sleep(0.001 * (batch.stream + 1))
+        if batch.rows and batch.stream == 1 and len(written[1]) == 2:
+            failed.append(batch.rows[0][LINE])
+            raise RuntimeError("lost the connection")
+        written[batch.stream] += [row[LINE] for row in batch.rows]
+
+    with pytest.raises(RuntimeError, match="lost the connection"):
+        await _write_all([cast(AsyncConnection, None)] * 3, parsed, write)
+    assert failed and all(got == sorted(got) for got in written.values())
+    assert len(written[1]) == 2
+
+
+async def test_every_batch_is_written_once_in_stream_order() -> None:
+    lines = ["email"] + [f"p{i}@example.com" for i in range(101)]
+    reader = ImportReader(io.BytesIO(("\n".join(lines) + "\n").encode()))
+    parsed = batches(reader, Report(io.StringIO()), 3, sha256_hex, streams=3)
+    written: dict[int, list[int]] = {0: [], 1: [], 2: []}
+
+    async def write(conn: Any, batch: Batch) -> None:
+        await asyncio.sleep(0.001 * (3 - batch.stream))
+        written[batch.stream] += [row[LINE] for row in batch.rows]
+
+    await _write_all([cast(AsyncConnection, None)] * 3, parsed, write)
+    assert all(got == sorted(got) for got in written.values())
+    assert sorted(line for got in written.values() for line in got) == list(range(2, 103))

@@ -5,12 +5,18 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from herald.accounts.context import SYSTEM
+from herald.accounts.service import create_tenant
+from herald.audience.lists import create_list
+from herald.audience.schemas import ListCreate
+from herald.audience.states import Status
+from herald.audience.subscribers import ensure_subscription, upsert_subscriber
 from herald.compliance import audit
+from herald.kit import clock
 from herald.kit.db import transaction
 from herald.migrations.runner import downgrade, upgrade
 from herald.models import metadata
@@ -56,3 +62,55 @@ async def test_audit_trail_is_append_only(db_kind: str, runtime: Runtime) -> Non
     async with transaction(runtime.sessions) as s:
         rows = (await s.execute(text("SELECT action FROM audit_entries"))).scalars().all()
     assert rows == ["newsletter.import"]
+
+
+async def test_lookups_by_subscriber_keep_an_index(db_kind: str, db_url: str) -> None:
+    """Migration 0003 dropped the index on subscriptions.subscriber_id alone: the segments
+    branch's (subscriber_id, status) index serves those lookups and the cascade."""
+    engine = create_async_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+
+            def indexes(sync_conn):  # type: ignore[no-untyped-def]
+                found = inspect(sync_conn)
+                return {
+                    table: {i["name"]: i["column_names"] for i in found.get_indexes(table)}
+                    for table in ("subscribers", "subscriptions")
+                }
+
+            found = await conn.run_sync(indexes)
+    finally:
+        await engine.dispose()
+    assert "ix_subscribers_email_domain" not in found["subscribers"]
+    assert "ix_subscriptions_subscriber" not in found["subscriptions"]
+    assert found["subscriptions"]["ix_subscriptions_subscriber_status"] == [
+        "subscriber_id",
+        "status",
+    ]
+
+
+async def test_a_deleted_tenants_subscriptions_go_with_its_lists(
+    db_kind: str, runtime: Runtime
+) -> None:
+    """subscriptions.tenant_id has no foreign key of its own (migration 0004): the list's and
+    the subscriber's cascades remove a deleted tenant's subscriptions, and a subscription still
+    needs an existing list."""
+    async with transaction(runtime.sessions) as s:
+        tenant = await create_tenant(s, "club", "Club")
+        await s.flush()
+        lst = await create_list(s, SYSTEM, ListCreate(slug="news", name="News", tenant="club"))
+        sub, _ = await upsert_subscriber(s, tenant_id=tenant.id, email="a@example.com")
+        await ensure_subscription(s, sub, lst, initial=Status.ACTIVE, reason="test")
+        tenant_id, subscriber_id = tenant.id, sub.id
+    insert = text(
+        "INSERT INTO subscriptions (tenant_id, list_id, subscriber_id, status, "
+        "status_changed_at, created_at) VALUES (:t, 999999, :sub, 'active', :now, :now)"
+    )
+    with pytest.raises(IntegrityError):
+        async with transaction(runtime.sessions) as s:
+            await s.execute(insert, {"t": tenant_id, "sub": subscriber_id, "now": clock.now()})
+    async with transaction(runtime.sessions) as s:
+        await s.execute(text("DELETE FROM tenants WHERE id = :t"), {"t": tenant_id})
+    async with transaction(runtime.sessions) as s:
+        left = (await s.execute(text("SELECT count(*) FROM subscriptions"))).scalar_one()
+    assert left == 0

@@ -53,7 +53,8 @@ class Subscriber(IdMixin, CreatedMixin, Base):
     scope: Mapped[int] = mapped_column(BigInteger, nullable=False)
     email: Mapped[str] = mapped_column(String(254), nullable=False)
     email_normalized: Mapped[str] = mapped_column(String(254), nullable=False)
-    email_domain: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
+    # Not indexed: segments compare lower(email_domain), which a plain index cannot serve.
+    email_domain: Mapped[str] = mapped_column(String(254), nullable=False)
     name: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="en", nullable=False)
     timezone: Mapped[str | None] = mapped_column(String(64))
@@ -72,13 +73,15 @@ class Subscription(IdMixin, CreatedMixin, Base):
     __table_args__ = (
         UniqueConstraint("list_id", "subscriber_id"),
         Index("ix_subscriptions_list_status", "list_id", "status"),
-        Index("ix_subscriptions_subscriber", "subscriber_id"),
+        # Lookups by subscriber (and the cascade from subscribers) use the segments branch's
+        # (subscriber_id, status) index, models/segments.py: a second one on subscriber_id
+        # alone would only cost every insert.
     )
 
     # Not indexed: subscriptions are reached through their list or subscriber, never by tenant.
-    tenant_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("tenants.id", ondelete="CASCADE")
-    )
+    # No foreign key either: always the list's tenant_id, which the list's key checks; a
+    # deleted tenant's subscriptions go with its lists and subscribers (migration 0004).
+    tenant_id: Mapped[int | None] = mapped_column(BigInteger)
     list_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("newsletter_lists.id", ondelete="CASCADE"), nullable=False
     )

@@ -51,6 +51,39 @@ _CREATE = (
 )
 
 _COPY = f"COPY import_batch ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
+_NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(rows: list[Row], hashes: list[str]) -> bytes:
+    """The rows and their suppression hashes in ``COPY``'s text format, one line each.
+
+    Only a name, a time zone, the attributes' JSON or an address can hold a backslash, tab or
+    line break (the other values are validated codes, numbers and hex); a row whose values
+    have none of them is written as is, any other with every value escaped.
+    """
+    lines: list[str] = []
+    append = lines.append
+    for row, email_hash in zip(rows, hashes, strict=True):
+        line, email, domain, name, language, timezone, country, attributes = row
+        free = f"{email}{name}{timezone}{attributes}"
+        if "\\" in free or "\t" in free or "\n" in free or "\r" in free:
+            append(
+                "\t".join(
+                    _NULL if value is None else str(value).translate(_ESCAPES)
+                    for value in (*row, email_hash)
+                )
+            )
+        else:
+            append(
+                f"{line}\t{email}\t{domain}\t{_NULL if name is None else name}"
+                f"\t{_NULL if language is None else language}"
+                f"\t{_NULL if timezone is None else timezone}"
+                f"\t{_NULL if country is None else country}\t{attributes}\t{email_hash}"
+            )
+    append("")
+    return "\n".join(lines).encode()
+
 
 # Index probes per staged row, or a hash of the scope's entries when there are few of them.
 _SUPPRESSED = """
@@ -196,9 +229,7 @@ async def _write(
             " set_config('statement_timeout', '0', true)"
         )
         async with cur.copy(_COPY) as copy:
-            write = copy.write_row
-            for row, email_hash in zip(rows, hashes, strict=True):
-                await write((*row, email_hash))
+            await copy.write(copy_text(rows, hashes))
         await cur.execute(_SUPPRESSED, values)
         skipped = [(line, "suppressed") for (line,) in await cur.fetchall()]
         values["staged"] = len(rows) - len(skipped)
