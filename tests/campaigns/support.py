@@ -18,7 +18,7 @@ from herald.kit import clock
 from herald.kit.db import transaction
 from herald.models.audience import Subscriber, Subscription
 from herald.runtime import Runtime
-from tests.conftest import TEST_SECRET
+from tests.conftest import SYS_PASSWORD, TEST_SECRET
 
 MJML = """<mjml>
   <mj-head><mj-preview>{{ campaign.subject }}</mj-preview></mj-head>
@@ -131,6 +131,20 @@ async def create_campaign(
     assert r.status_code == 201, r.text
     assert r.json()["status"] == "draft"
     return int(r.json()["id"])
+
+
+async def send_through_quiet_hours(
+    client: httpx.AsyncClient, headers: dict[str, str], campaign_id: int
+) -> None:
+    """Tests that run a real worker on the wall clock must not depend on the hour they run at:
+    recipients with no time zone of their own are in UTC, whose quiet hours (22:00-07:00) would
+    hold the whole send for a run at night."""
+    r = await client.post(
+        f"/sys/newsletter/campaigns/{campaign_id}/quiet-hours-override",
+        json={"password": SYS_PASSWORD},
+        headers=headers,
+    )
+    assert r.status_code == 200, r.text
 
 
 def spawn_worker(

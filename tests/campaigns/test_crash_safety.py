@@ -27,6 +27,7 @@ from tests.campaigns.support import (
     bulk_audience,
     create_campaign,
     create_template,
+    send_through_quiet_hours,
     spawn_worker,
     wait_for,
 )
@@ -72,6 +73,7 @@ async def test_sigkill_during_send_loses_nobody(
     )
     template_id = await create_template(app_client, sys_headers)
     campaign_id = await create_campaign(app_client, sys_headers, template_id)
+    await send_through_quiet_hours(app_client, sys_headers, campaign_id)
     r = await app_client.post(
         f"/sys/newsletter/campaigns/{campaign_id}/schedule", json={}, headers=sys_headers
     )

@@ -20,7 +20,13 @@ from sqlalchemy import select
 from herald.kit.db import transaction
 from herald.models.campaigns import Campaign
 from herald.runtime import Runtime
-from tests.campaigns.support import bulk_audience, create_campaign, create_template, spawn_worker
+from tests.campaigns.support import (
+    bulk_audience,
+    create_campaign,
+    create_template,
+    send_through_quiet_hours,
+    spawn_worker,
+)
 from tests.support.smtp import smtp_sink
 from tests.test_public_flow import make_list
 
@@ -59,6 +65,7 @@ async def test_two_workers_share_a_send_without_duplicates(
     )
     template_id = await create_template(app_client, sys_headers)
     campaign_id = await create_campaign(app_client, sys_headers, template_id)
+    await send_through_quiet_hours(app_client, sys_headers, campaign_id)
 
     with smtp_sink() as (first, first_port), smtp_sink() as (second, second_port):
         workers = [
