@@ -104,3 +104,34 @@ async def test_the_sample_preview_names_a_list_and_an_organisation(
         assert f"This week at {expected}:" in r.json()["subject"]
         assert f"The {expected} Digest" in r.json()["html"]
         assert "None" not in r.json()["subject"]
+
+
+async def test_thumbnails_show_designs_merged_for_a_sample_subscriber(
+    db_kind: str, runtime: Runtime, app_client: httpx.AsyncClient, sys_headers: dict[str, str]
+) -> None:
+    await make_tenant_operator(runtime, "alpha")
+    r = await app_client.get("/sys/newsletter/templates/gallery/digest", headers=sys_headers)
+    assert r.status_code == 200
+    assert "{{" in r.json()["html"]  # the render itself keeps the merge tags
+    sample = r.json()["sample_html"]
+    assert "{{" not in sample and "The Sample organisation Digest" in sample
+    r = await app_client.post(
+        "/sys/newsletter/templates/clone",
+        json={"gallery_key": "digest", "tenant": "alpha"},
+        headers=sys_headers,
+    )
+    template_id = r.json()["id"]
+    detail = (
+        await app_client.get(f"/sys/newsletter/templates/{template_id}", headers=sys_headers)
+    ).json()
+    assert "The Alpha Digest" in detail["sample_html"] and "{{" not in detail["sample_html"]
+    # A template that cannot merge without real data has no sample: its thumbnail is the render.
+    r = await app_client.patch(
+        f"/sys/newsletter/templates/{template_id}",
+        json={
+            "mjml": "<mjml><mj-body><mj-text>{{ data.required_value }}</mj-text></mj-body></mjml>"
+        },
+        headers=sys_headers,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["sample_html"] is None and "required_value" in r.json()["html"]

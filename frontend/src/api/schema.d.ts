@@ -2302,6 +2302,8 @@ export interface components {
             name: string;
             /** Preheader */
             preheader: string;
+            /** Sample Html */
+            sample_html?: string | null;
             /** Subject */
             subject: string;
         };
@@ -3021,6 +3023,11 @@ export interface components {
             name: string;
             /** Preheader */
             preheader: string | null;
+            /**
+             * Sample Html
+             * @description the HTML merged for a sample subscriber (thumbnails); null when the template needs real data to merge
+             */
+            sample_html?: string | null;
             /** Subject */
             subject: string | null;
             /** Tenant Id */

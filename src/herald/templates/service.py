@@ -248,6 +248,30 @@ SAMPLE_LIST: dict[str, Any] = {"name": "Sample list", "slug": "sample"}
 SAMPLE_TENANT: dict[str, Any] = {"name": "Sample organisation", "slug": "sample"}
 
 
+def sample_html(
+    html: str, text: str, *, subject: str, preheader: str | None, tenant_name: str | None
+) -> str | None:
+    """The HTML merged for the sample subscriber, as a thumbnail shows it (no raw ``{{ … }}``);
+    None when the template does not merge without real data (the caller shows it unmerged)."""
+
+    def context(subject_text: str) -> dict[str, Any]:
+        return merge.build_context(
+            subscriber=dict(SAMPLE_SUBSCRIBER),
+            list_=dict(SAMPLE_LIST),
+            tenant={"name": tenant_name, "slug": ""} if tenant_name else dict(SAMPLE_TENANT),
+            campaign={"subject": subject_text, "preheader": preheader or "", "name": ""},
+            merge_data=None,
+        )
+
+    try:
+        # The subject is a template too, and the design shows it (its <title>, a heading).
+        merged_subject = sandbox.render(sandbox.compile_text(subject), context(subject))
+        merged, _ = merge.prepare(html, text).render(context(merged_subject))
+    except ValidationFailed:
+        return None
+    return merged
+
+
 async def preview(
     session: AsyncSession,
     actor: Actor,

@@ -1,6 +1,7 @@
-// A real render of a template, scaled down: the HTML Herald renders, in a sandboxed frame
-// (no scripts, opaque origin), fetched only once the card scrolls into view. The frame is
-// inert: it is a picture of the design, not something to tab into.
+// A real render of a template, scaled down: the HTML Herald renders, merged for a sample
+// subscriber (`sample_html`; the raw render when the template needs real data to merge), in a
+// sandboxed frame (no scripts, opaque origin), fetched only once the card scrolls into view.
+// The frame is inert: it is a picture of the design, not something to tab into.
 import { Skeleton } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
@@ -58,7 +59,7 @@ export function TemplateThumbnail({ id, label }: { id: number; label: string }) 
   const q = useQuery({ queryKey: keys.one(id), queryFn: () => fetchTemplate(id), enabled: visible });
   return (
     <div ref={ref} className="tpl-thumb" inert aria-hidden data-testid="template-thumbnail">
-      <Frame html={q.data?.html ?? undefined} width={width} label={label} />
+      <Frame html={q.data?.sample_html ?? q.data?.html ?? undefined} width={width} label={label} />
     </div>
   );
 }
@@ -73,7 +74,7 @@ export function GalleryThumbnail({ galleryKey, label }: { galleryKey: string; la
   });
   return (
     <div ref={ref} className="tpl-thumb" inert aria-hidden data-testid="gallery-thumbnail">
-      <Frame html={q.data?.html} width={width} label={label} />
+      <Frame html={q.data?.sample_html ?? q.data?.html} width={width} label={label} />
     </div>
   );
 }

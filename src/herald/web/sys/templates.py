@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.service import tenant_id_for
 from herald.audience.schemas import Page
+from herald.models.accounts import Tenant
 from herald.models.campaigns import NewsletterTemplate
 from herald.templates import gallery, service
 from herald.web.deps import ReadActor, SessionDep, SysActor, tenant_filter
@@ -55,6 +57,11 @@ class TemplateDetail(TemplateOut):
     mjml: str
     text: str | None
     html: str | None
+    sample_html: str | None = Field(
+        default=None,
+        description="the HTML merged for a sample subscriber (thumbnails); null when the "
+        "template needs real data to merge",
+    )
 
 
 class CloneIn(BaseModel):
@@ -92,12 +99,21 @@ class GalleryOut(BaseModel):
 class GalleryDetail(GalleryItem):
     mjml: str
     html: str
+    sample_html: str | None = None
 
 
 @cache
-def _gallery_html(key: str) -> str:
+def _gallery_html(key: str) -> tuple[str, str | None]:
     entry = gallery.get(key)
-    return service.render_source(entry.mjml(), entry.text()).html
+    rendered = service.render_source(entry.mjml(), entry.text())
+    sample = service.sample_html(
+        rendered.html,
+        rendered.text,
+        subject=entry.subject,
+        preheader=entry.preheader,
+        tenant_name=None,
+    )
+    return rendered.html, sample
 
 
 def _out(row: NewsletterTemplate) -> TemplateOut:
@@ -113,9 +129,23 @@ def _out(row: NewsletterTemplate) -> TemplateOut:
     )
 
 
-def _detail(row: NewsletterTemplate) -> TemplateDetail:
+async def _detail(session: AsyncSession, row: NewsletterTemplate) -> TemplateDetail:
+    sample = None
+    if row.html_cache is not None:
+        owner = await session.get(Tenant, row.tenant_id) if row.tenant_id else None
+        sample = service.sample_html(
+            row.html_cache,
+            row.text_cache or "",
+            subject=row.subject or row.name,
+            preheader=row.preheader,
+            tenant_name=owner.name if owner else None,
+        )
     return TemplateDetail(
-        **_out(row).model_dump(), mjml=row.mjml, text=row.text_source, html=row.html_cache
+        **_out(row).model_dump(),
+        mjml=row.mjml,
+        text=row.text_source,
+        html=row.html_cache,
+        sample_html=sample,
     )
 
 
@@ -148,7 +178,8 @@ async def get_gallery_template(key: str, actor: ReadActor) -> GalleryDetail:
         subject=entry.subject,
         preheader=entry.preheader,
         mjml=entry.mjml(),
-        html=_gallery_html(entry.key),
+        html=_gallery_html(entry.key)[0],
+        sample_html=_gallery_html(entry.key)[1],
     )
 
 
@@ -194,7 +225,7 @@ async def list_templates(
 async def get_template(template_id: int, actor: ReadActor, session: SessionDep) -> TemplateDetail:
     row = await service.get_template(session, actor.scope(), template_id)
     await service.cached_render(session, row)
-    return _detail(row)
+    return await _detail(session, row)
 
 
 @router.patch("/templates/{template_id}", response_model=TemplateDetail)
@@ -212,7 +243,7 @@ async def update_template(
         subject=body.subject,
         preheader=body.preheader,
     )
-    return _detail(row)
+    return await _detail(session, row)
 
 
 @router.delete("/templates/{template_id}", status_code=204)
