@@ -211,6 +211,16 @@ async def seed_demo(rt: Runtime, subscriber_count: int) -> str:
                 for lst in chosen:
                     status = rng.choices(statuses, weights)[0]
                     changed = created + timedelta(days=rng.randint(0, 30))
+                    if changed >= now:  # spread over the time since joining, not all "today"
+                        changed = created + (now - created) * rng.random()
+                    if status in (Status.BOUNCED, Status.COMPLAINED):
+                        # Old bounces and complaints: the demo has sent nothing recently that
+                        # could have caused them, so the dashboard's rates start clean.
+                        if created > now - timedelta(days=40):
+                            status = Status.ACTIVE
+                        else:
+                            changed = min(changed, now - timedelta(days=rng.randint(35, 400)))
+                            changed = max(changed, created + timedelta(minutes=8))
                     subs.append(
                         {
                             "tenant_id": tenant_id,
