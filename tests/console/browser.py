@@ -213,3 +213,57 @@ async def assert_accessible(page: Any, screen: str) -> None:
     )
     blocking = [v for v in result if v["impact"] in BLOCKING]
     assert not blocking, f"{screen}: " + json.dumps(blocking, indent=1)
+
+
+# Records Content-Security-Policy violations in the page (``window.__csp``) before any script.
+CSP_HOOK = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__csp.push(`${e.violatedDirective} ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+async def strict_page(browser: Any, server: LiveServer, *, width: int = 1280) -> Any:
+    """A page under Herald's real CSP (no bypass, unlike ``new_page``) that records CSP
+    violations (events, and console reports, which also cover frames), page errors, console
+    errors and every request that leaves Herald's origin; ``assert_clean`` checks them."""
+    context = await browser.new_context(
+        viewport={"width": width, "height": 900}, locale="en-GB", reduced_motion="reduce"
+    )
+    context.set_default_timeout(20_000)
+    await context.add_init_script(CSP_HOOK)
+    page = await context.new_page()
+    page.errors = []
+    page.console_errors = []
+    page.csp_console = []
+    page.foreign = []
+    page.requests = []  # every URL asked for, data: and blob: included
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+
+    def on_request(request: Any) -> None:
+        page.requests.append(request.url)
+        if not request.url.startswith((server.url + "/", "data:", "blob:", "about:")):
+            page.foreign.append(request.url)
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            page.csp_console.append(message.text)
+        elif message.type == "error":
+            page.console_errors.append(message.text)
+
+    context.on("request", on_request)
+    page.on("console", on_console)
+    return page
+
+
+async def assert_clean(page: Any, *, expected: tuple[str, ...] = ("status of 401",)) -> None:
+    """No CSP violation, page error, request beyond Herald's origin, or console error but the
+    ``expected`` ones (by default the signed-out session check's 401 before signing in)."""
+    violations = await page.evaluate("window.__csp")
+    assert not violations, violations
+    assert not page.csp_console, page.csp_console
+    assert not page.foreign, page.foreign
+    assert not page.errors, page.errors
+    unexpected = [m for m in page.console_errors if not any(e in m for e in expected)]
+    assert not unexpected, unexpected

@@ -15,7 +15,15 @@ import pytest
 
 from tests.campaigns.support import MJML
 from tests.conftest import SYS_PASSWORD
-from tests.console.browser import SYS_EMAIL, LiveServer, assert_accessible, new_page, sign_in
+from tests.console.browser import (
+    SYS_EMAIL,
+    LiveServer,
+    assert_accessible,
+    assert_clean,
+    new_page,
+    sign_in,
+    strict_page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -240,18 +248,17 @@ async def test_operator_runs_the_wizard_sends_pauses_and_resumes(
     assert r["status"] == 201, r
     draft_id = r["body"]["id"]
 
-    context, strict, problems = await strict_page(browser, live_server)
+    strict = await strict_page(browser, live_server)
     await sign_in(strict, live_server, SYS_EMAIL)
     await strict.goto(f"{live_server.url}/console/campaigns/{draft_id}/edit?step=content")
     frame = strict.frame_locator("iframe[title='Preview of the email']")
     await frame.get_by_text("Read more").wait_for()
     await strict.goto(f"{live_server.url}/console/campaigns/{campaign_id}")
     await strict.get_by_text("3 delivered").wait_for()
-    assert await strict.evaluate("window.__csp") == []
-    assert problems == []
-    await context.close()
+    await assert_clean(strict)
+    await strict.context.close()
 
-    context, admin, problems = await strict_page(browser, live_server, width=900)
+    admin = await strict_page(browser, live_server, width=900)
     await sign_in(admin, live_server, "admin@acme.example", SYS_PASSWORD)
     await admin.goto(live_server.url + "/console/campaigns")
     await admin.get_by_role("link", name=NAME).click()
@@ -269,38 +276,5 @@ async def test_operator_runs_the_wizard_sends_pauses_and_resumes(
     assert await admin.get_by_role("link", name="Edit draft").count() == 0
     await admin.goto(live_server.url + "/console/campaigns/new")
     await admin.get_by_text("This page changes data").wait_for()
-    assert await admin.evaluate("window.__csp") == []
-    assert problems == []
-    await context.close()
-
-
-async def strict_page(
-    browser: Any, server: LiveServer, *, width: int = 1280
-) -> tuple[Any, Any, list[str]]:
-    """A page under Herald's own CSP that records CSP violations (``window.__csp``), page and
-    console errors, and any request that leaves Herald's origin."""
-    context = await browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB")
-    context.set_default_timeout(20_000)
-    await context.add_init_script(
-        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
-        " e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"
-    )
-    page = await context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    # (The signed-out session check before signing in answers 401: that one is expected.)
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text) if m.type == "error" and "status of 401" not in m.text else None
-        ),
-    )
-    page.on(
-        "request",
-        lambda req: (
-            None
-            if req.url.startswith((server.url + "/", "data:", "blob:", "about:"))
-            else problems.append("request to " + req.url)
-        ),
-    )
-    return context, page, problems
+    await assert_clean(admin)
+    await admin.context.close()

@@ -16,7 +16,15 @@ from herald.kit.db import transaction
 from herald.models.accounts import Tenant
 from herald.runtime import build_runtime
 from tests.conftest import SYS_PASSWORD
-from tests.console.browser import SYS_EMAIL, LiveServer, assert_accessible, new_page, sign_in
+from tests.console.browser import (
+    SYS_EMAIL,
+    LiveServer,
+    assert_accessible,
+    assert_clean,
+    new_page,
+    sign_in,
+    strict_page,
+)
 from tests.support.segments import add_list, add_subscriber
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
@@ -228,19 +236,9 @@ async def test_operator_builds_a_segment_and_watches_the_count(
 async def _under_real_csp(browser: Any, server: LiveServer, segment_url: str) -> None:
     """The builder under Herald's own Content-Security-Policy (no bypass): no violation, no
     console error, every request to Herald's loopback origin."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = await context.new_page()
-    problems: list[str] = []
-    requests: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    page.on("request", lambda r: requests.append(r.url))
-    await page.add_init_script(
-        "document.addEventListener('securitypolicyviolation', e =>"
-        " console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI))"
-    )
+    page = await strict_page(browser, server)
     await sign_in(page, server, SYS_EMAIL)
-    problems.clear()  # the signed-out session check is an expected 401
+    page.console_errors.clear()  # the signed-out session check is an expected 401
     await page.goto(segment_url)
     await page.get_by_role("heading", name=NAME, level=1).wait_for()
     await expect(page.get_by_test_id("segment-count")).to_have_text(re.compile(r"\d+ people"))
@@ -248,7 +246,7 @@ async def _under_real_csp(browser: Any, server: LiveServer, segment_url: str) ->
     await value.fill("coach")
     await expect(page.get_by_test_id("segment-count")).to_have_text("3 people")
     await page.wait_for_load_state("networkidle")
-    assert problems == [], problems
-    outside = [u for u in requests if not u.startswith(server.url + "/")]
-    assert outside == [], outside
-    await context.close()
+    await assert_clean(page, expected=())
+    outside = [u for u in page.requests if not u.startswith(server.url + "/")]
+    assert outside == [], outside  # this screen needs no data: or blob: URL either
+    await page.context.close()
