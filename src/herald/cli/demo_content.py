@@ -50,13 +50,11 @@ async def seed_content(
     made = 0
     sender = settings.default_from_email
     for slug, (designs, list_slug) in CONTENT.items():
-        clones = []
-        for key in designs:
-            clones.append(
-                await templates.clone_template(
-                    session, actor, gallery_key=key, tenant_id=await _tenant_id(session, slug)
-                )
-            )
+        tenant_id = await _tenant_id(session, slug)
+        clones = [
+            await templates.clone_template(session, actor, gallery_key=key, tenant_id=tenant_id)
+            for key in designs
+        ]
         segment = await segments.create_segment(
             session,
             actor,

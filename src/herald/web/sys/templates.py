@@ -171,6 +171,7 @@ async def list_gallery(actor: ReadActor) -> GalleryOut:
 async def get_gallery_template(key: str, actor: ReadActor) -> GalleryDetail:
     """One gallery design with its MJML and the HTML Herald renders from it (for thumbnails)."""
     entry = gallery.get(key)
+    html, sample = _gallery_html(entry.key)
     return GalleryDetail(
         key=entry.key,
         name=entry.name,
@@ -178,8 +179,8 @@ async def get_gallery_template(key: str, actor: ReadActor) -> GalleryDetail:
         subject=entry.subject,
         preheader=entry.preheader,
         mjml=entry.mjml(),
-        html=_gallery_html(entry.key)[0],
-        sample_html=_gallery_html(entry.key)[1],
+        html=html,
+        sample_html=sample,
     )
 
 
