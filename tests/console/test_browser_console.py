@@ -12,6 +12,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from playwright.async_api import expect
 
 from tests.console.browser import SYS_EMAIL, LiveServer, assert_accessible, new_page, sign_in
 
@@ -97,6 +98,9 @@ async def test_operator_creates_a_list_imports_and_browses(
     # Find a subscriber and open their history.
     await page.get_by_role("link", name="Subscribers", exact=True).first.click()
     await page.get_by_label("Search").fill("chloe")
+    # Chloé is listed before the search applies too: wait for the filtered list, or the click
+    # below may land on a row the search is replacing.
+    await expect(page.get_by_role("link", name="ada@example.com")).to_have_count(0)
     await page.get_by_role("link", name="chloe@example.net").wait_for()
     await assert_accessible(page, "subscribers")
     await page.get_by_role("link", name="chloe@example.net").click()
