@@ -34,6 +34,7 @@ BATCH_SIZE = 10_000
 # PostgreSQL: batches are written on several connections at once, so the database keeps the
 # cores busy while a connection waits for its next statement. SQLite has one writer.
 POSTGRES_WRITERS = 3
+PARSED_AHEAD = 2  # batches parsed and waiting per stream (10,000 rows each)
 PROGRESS_INTERVAL = 1.0  # seconds between progress writes to the job row
 CONFLICT_RETRIES = 5
 MAX_STORED_ERRORS = 1000
@@ -302,27 +303,50 @@ async def _write_all(
     writers: list[AsyncConnection],
     parsed: Iterator[Batch],
     write: Callable[[AsyncConnection, Batch], Awaitable[None]],
+    ahead: int = PARSED_AHEAD,
 ) -> None:
-    """Parse the next batch in a thread while each stream's connection writes its batches, one
-    at a time and in order."""
-    writing: dict[int, asyncio.Future[None]] = {}
-    pending: asyncio.Future[Batch] = asyncio.ensure_future(asyncio.to_thread(next, parsed))
-    try:
-        while True:
-            batch = await pending
-            if not batch.last:
-                pending = asyncio.ensure_future(asyncio.to_thread(next, parsed))
-            previous = writing.get(batch.stream)
-            if previous is not None:
-                await previous
-            writing[batch.stream] = asyncio.ensure_future(write(writers[batch.stream], batch))
-            if batch.last:
-                break
-    finally:
-        # Never leave the parser running on a file that is about to be closed.
-        with contextlib.suppress(Exception):
-            await pending
-        results = await asyncio.gather(*writing.values(), return_exceptions=True)
-        errors = [r for r in results if isinstance(r, BaseException)]
-        if errors:
-            raise errors[0]
+    """Write every parsed batch on its stream's connection, each stream's batches one at a time
+    and in order, while a thread parses ahead.
+
+    The streams fill at the same pace, so their batches come due together; with only the next
+    batch parsed, a connection that finished early waited for the parser and the database sat
+    partly idle. Each stream therefore has up to ``ahead`` batches parsed and waiting. The first
+    error (the parser's or a writer's) ends the run: nothing more is parsed or started, the
+    batches being written are finished, and the error is raised.
+    """
+    queues: list[asyncio.Queue[Batch | None]] = [asyncio.Queue(ahead) for _ in writers]
+    errors: list[BaseException] = []
+
+    async def produce() -> None:
+        try:
+            while not errors:
+                # Never leave the parser running on a file that is about to be closed: a
+                # cancelled run still waits for the batch being parsed.
+                parsing = asyncio.ensure_future(asyncio.to_thread(next, parsed))
+                try:
+                    batch = await asyncio.shield(parsing)
+                except asyncio.CancelledError:
+                    with contextlib.suppress(Exception):
+                        await parsing
+                    raise
+                await queues[batch.stream].put(batch)
+                if batch.last:
+                    break
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            for queue in queues:  # consumers keep taking until they see the end
+                await queue.put(None)
+
+    async def consume(conn: AsyncConnection, queue: asyncio.Queue[Batch | None]) -> None:
+        while (batch := await queue.get()) is not None:
+            if errors:
+                continue  # the run has failed: drop what was parsed, take until the end
+            try:
+                await write(conn, batch)
+            except Exception as exc:
+                errors.append(exc)
+
+    await asyncio.gather(produce(), *(consume(c, q) for c, q in zip(writers, queues, strict=True)))
+    if errors:
+        raise errors[0]
