@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Actor
+from herald.audience import references
 from herald.compliance import audit, suppression
 from herald.kit.errors import ValidationFailed
 from herald.models.audience import Subscriber, Subscription, SubscriptionTransition
@@ -42,6 +43,8 @@ async def erase_subscriber(
         raise ValidationFailed("erasure needs a reason (the request reference)", field="reason")
     subscriber = await get_subscriber(session, actor.scope(), subscriber_id)
     address, tenant_id, sid = subscriber.email_normalized, subscriber.tenant_id, subscriber.id
+    # Subscriptions being added to this person commit before their deletion below.
+    await references.lock_for_deletion(session, Subscriber, sid)
     digest = await suppression.email_hash(session, address)
     for eraser in _ERASERS:
         await eraser(session, subscriber)

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Actor, Scope
 from herald.accounts.service import get_tenant_by_slug, validate_slug
+from herald.audience import references
 from herald.audience.schemas import ListCreate, ListOut, ListUpdate
 from herald.compliance import audit
 from herald.kit.errors import Conflict, NotFound, PermissionDenied
@@ -122,7 +123,10 @@ async def delete_list(session: AsyncSession, actor: Actor, list_id: int) -> None
         target_id=row.id,
         details={"slug": row.slug},
     )
-    # The transition history has no foreign key (bulk-written); remove it with the list.
+    # The transition history has no foreign key (bulk-written); remove it with the list, after
+    # the lock that lets every subscription being added commit first (the subscriptions go with
+    # the list, by migration 0005's trigger).
+    await references.lock_for_deletion(session, NewsletterList, row.id)
     await session.execute(
         delete(SubscriptionTransition).where(
             SubscriptionTransition.subscription_id.in_(

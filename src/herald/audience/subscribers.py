@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from herald.accounts.context import Actor, Scope
-from herald.audience import states
+from herald.audience import references, states
 from herald.audience.schemas import SubscriberOut, SubscriberUpdate, SubscriptionOut
 from herald.audience.states import Status
 from herald.compliance import audit
@@ -109,7 +109,10 @@ async def ensure_subscription(
     initial: Status,
     reason: str,
 ) -> tuple[Subscription, bool]:
-    """Get or create the (list, subscriber) subscription; created rows start in ``initial``."""
+    """Get or create the (list, subscriber) subscription; created rows start in ``initial``.
+
+    :class:`NotFound` when the list or the subscriber was deleted meanwhile."""
+    await references.hold_for_subscription(session, lst.id, subscriber.id)
     now = clock.now()
     insert = dialect_insert(session)
     result = await session.execute(

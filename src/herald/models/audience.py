@@ -79,15 +79,13 @@ class Subscription(IdMixin, CreatedMixin, Base):
     )
 
     # Not indexed: subscriptions are reached through their list or subscriber, never by tenant.
-    # No foreign key either: always the list's tenant_id, which the list's key checks; a
-    # deleted tenant's subscriptions go with its lists and subscribers (migration 0004).
+    # No foreign key either: always the list's tenant_id (migration 0004).
     tenant_id: Mapped[int | None] = mapped_column(BigInteger)
-    list_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("newsletter_lists.id", ondelete="CASCADE"), nullable=False
-    )
-    subscriber_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("subscribers.id", ondelete="CASCADE"), nullable=False
-    )
+    # No foreign keys (migration 0005): their per-row checks were the largest cost of a bulk
+    # import. Deletion triggers keep the cascades; herald.audience.references takes the locks
+    # the checks took.
+    list_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    subscriber_id: Mapped[int] = mapped_column(BigInteger, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

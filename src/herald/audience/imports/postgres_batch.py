@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from herald.audience.imports.batch import BatchOutcome, BatchParams, NotAllNew, RetryBatch
 from herald.audience.imports.reader import Row
+from herald.kit.errors import ValidationFailed
 
 STAGE_COLUMNS = (  # a reader Row followed by the suppression hash of its address
     "line",
@@ -150,15 +151,17 @@ _NEW_OR_EXISTING = _new(merge=True)
 # Runs as its own statement, so its snapshot sees a subscriber that another import batch
 # committed while the statement above waited on it (a row erased in between is reported).
 # LATERAL … LIMIT 1 keeps each row one probe of the unique index whatever the planner
-# statistics say. The final SELECT reads the
-# subscriptions as they were before this statement: a row whose subscription existed reports
-# its status (opt-outs are skipped), a row whose subscription was added here reports ``added``.
+# statistics say, and locks the subscriber as a foreign key check would. The final SELECT
+# reads the subscriptions as they were before this statement: a row whose subscription existed
+# reports its status (opt-outs are skipped), a row whose subscription was added here reports
+# ``added``.
 _EXISTING = f"""
 WITH existing AS MATERIALIZED (
   SELECT st.line, s.id AS subscriber_id, st.name, st.timezone, st.country, st.attributes
   FROM import_existing st
   LEFT JOIN LATERAL (
     SELECT id FROM subscribers WHERE scope = %(scope)s AND email_normalized = st.email LIMIT 1
+    FOR KEY SHARE  -- as the subscription's reference needs (herald.audience.references)
   ) s ON true
 ), filled AS (
   UPDATE subscribers SET
@@ -224,10 +227,17 @@ async def _write(
         # The job is idempotent: a batch lost in a crash is written again on retry, so the
         # commit need not wait for its WAL flush. A large batch may outlast the web-sized
         # statement timeout; a lock wait that never ends is still a detected deadlock.
+        # The list is locked as a foreign key check would (herald.audience.references), once
+        # for the batch: deleting it waits until the batch is committed.
         await cur.execute(
             "SELECT set_config('synchronous_commit', 'off', true),"
-            " set_config('statement_timeout', '0', true)"
+            " set_config('statement_timeout', '0', true),"
+            " EXISTS (SELECT FROM newsletter_lists WHERE id = %(list_id)s FOR KEY SHARE)",
+            values,
         )
+        found = await cur.fetchone()
+        if not found or not found[2]:
+            raise ValidationFailed("the list was deleted during the import")
         async with cur.copy(_COPY) as copy:
             await copy.write(copy_text(rows, hashes))
         await cur.execute(_SUPPRESSED, values)
