@@ -3,8 +3,10 @@
 Per batch, inside the caller's transaction:
 
 1. ``COPY`` the validated rows into ``import_batch`` (a temporary table of this connection,
-   emptied by every commit).
-2. Delete the suppressed rows from it (one index probe per row), returning their lines.
+   emptied by every commit). The ``COPY`` text is made by the parsing thread
+   (:func:`copy_text`), so the event loop only sends it.
+2. In one round trip (psycopg's pipeline mode) with step 3: lock the list, delete the
+   suppressed rows from the staging table (one index probe per row), returning their lines.
 3. One statement with data-modifying CTEs inserts the new subscribers and, for exactly those,
    their subscriptions, transitions and consent records. A subscriber inserted here exists only
    in this transaction, so its subscription cannot conflict and needs no ``ON CONFLICT``
@@ -121,7 +123,7 @@ def _new(merge: bool) -> str:
   -- The first condition is evaluated once: when every row was new, nothing is compared.
   INSERT INTO import_existing
   SELECT st.* FROM import_batch st
-  WHERE (SELECT count(*) FROM new_subscribers) < %(staged)s
+  WHERE (SELECT count(*) FROM new_subscribers) < (SELECT count(*) FROM import_batch)
     AND NOT EXISTS (SELECT 1 FROM new_subscribers n WHERE n.email_normalized = st.email)
   RETURNING 1
 )"""
@@ -207,9 +209,10 @@ async def write_batch(
     hashes: list[str],
     *,
     assume_new: bool,
+    payload: bytes | None = None,
 ) -> BatchOutcome:
     try:
-        return await _write(conn, params, rows, hashes, assume_new)
+        return await _write(conn, params, payload or copy_text(rows, hashes), assume_new)
     except psycopg.Error as exc:
         if exc.sqlstate in ("40P01", "40001"):  # deadlock, serialization failure
             raise RetryBatch(str(exc)) from exc
@@ -218,32 +221,39 @@ async def write_batch(
         raise
 
 
+# The job is idempotent: a batch lost in a crash is written again on retry, so the commit need
+# not wait for its WAL flush. A large batch may outlast the web-sized statement timeout; a lock
+# wait that never ends is still a detected deadlock. The list is locked as a foreign key check
+# would (herald.audience.references), once for the batch: deleting it waits until the batch is
+# committed.
+_SETTINGS_AND_LIST = """
+SELECT set_config('synchronous_commit', 'off', true), set_config('statement_timeout', '0', true),
+  EXISTS (SELECT FROM newsletter_lists WHERE id = %(list_id)s FOR KEY SHARE)
+"""
+
+
 async def _write(
-    conn: AsyncConnection, params: BatchParams, rows: list[Row], hashes: list[str], assume_new: bool
+    conn: AsyncConnection, params: BatchParams, payload: bytes, assume_new: bool
 ) -> BatchOutcome:
     driver = await _driver(conn)
     values: dict[str, Any] = dataclasses.asdict(params)
-    async with driver.cursor() as cur:
-        # The job is idempotent: a batch lost in a crash is written again on retry, so the
-        # commit need not wait for its WAL flush. A large batch may outlast the web-sized
-        # statement timeout; a lock wait that never ends is still a detected deadlock.
-        # The list is locked as a foreign key check would (herald.audience.references), once
-        # for the batch: deleting it waits until the batch is committed.
-        await cur.execute(
-            "SELECT set_config('synchronous_commit', 'off', true),"
-            " set_config('statement_timeout', '0', true),"
-            " EXISTS (SELECT FROM newsletter_lists WHERE id = %(list_id)s FOR KEY SHARE)",
-            values,
-        )
-        found = await cur.fetchone()
-        if not found or not found[2]:
-            raise ValidationFailed("the list was deleted during the import")
+    async with (
+        driver.cursor() as cur,
+        driver.cursor() as settings,
+        driver.cursor() as suppressed,
+    ):
         async with cur.copy(_COPY) as copy:
-            await copy.write(copy_text(rows, hashes))
-        await cur.execute(_SUPPRESSED, values)
-        skipped = [(line, "suppressed") for (line,) in await cur.fetchall()]
-        values["staged"] = len(rows) - len(skipped)
-        await cur.execute(_NEW_ONLY if assume_new else _NEW_OR_EXISTING, values)
+            await copy.write(payload)
+        # Sent together and answered together (one round trip instead of three). Should the
+        # list be gone, the batch fails below and its transaction, writes included, is undone.
+        async with driver.pipeline():
+            await settings.execute(_SETTINGS_AND_LIST, values)
+            await suppressed.execute(_SUPPRESSED, values)
+            await cur.execute(_NEW_ONLY if assume_new else _NEW_OR_EXISTING, values)
+        listed = await settings.fetchone()
+        if not listed or not listed[2]:
+            raise ValidationFailed("the list was deleted during the import")
+        skipped = [(line, "suppressed") for (line,) in await suppressed.fetchall()]
         found = await cur.fetchone()
         imported, existing = (int(found[0]), int(found[1])) if found else (0, 0)
         updated = 0

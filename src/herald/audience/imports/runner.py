@@ -31,9 +31,11 @@ from herald.kit.text import csv_safe
 from herald.models.audience import ImportJob
 
 BATCH_SIZE = 10_000
-# PostgreSQL: batches are written on several connections at once, so the database keeps the
-# cores busy while a connection waits for its next statement. SQLite has one writer.
-POSTGRES_WRITERS = 3
+# PostgreSQL: batches are written on two connections at once, so the database keeps working
+# while a connection waits for its next statement. With the parser running ahead a third one
+# only added contention (WAL writes, the tables' last pages) on a 2-core machine, where the
+# import is CPU-bound. SQLite has one writer.
+POSTGRES_WRITERS = 2
 PARSED_AHEAD = 2  # batches parsed and waiting per stream (10,000 rows each)
 PROGRESS_INTERVAL = 1.0  # seconds between progress writes to the job row
 CONFLICT_RETRIES = 5
@@ -50,6 +52,7 @@ class Batch:
     seen: dict[str, int] = field(default_factory=dict)  # address → line, for duplicates
     bytes_read: int = 0
     last: bool = False
+    payload: bytes | None = None  # the rows as the database's bulk path takes them, if it has one
 
 
 class Report:
@@ -119,7 +122,12 @@ class BatchWriter:
                 async with conn.begin():
                     params = dataclasses.replace(self.params, now=clock.now())
                     return await writer.write_batch(
-                        conn, params, batch.rows, batch.hashes, assume_new=self.assume_new
+                        conn,
+                        params,
+                        batch.rows,
+                        batch.hashes,
+                        assume_new=self.assume_new,
+                        payload=batch.payload,
                     )
             except NotAllNew:
                 self.assume_new = False  # for this batch and the rest of the run
@@ -241,7 +249,7 @@ async def run_import(
                 reader = await asyncio.to_thread(ImportReader, raw)
                 hasher = keyed_hasher(pepper, "email")
                 parsed = batches(reader, report, batch_size, hasher, len(writers))
-                await _write_all(writers, parsed, write)
+                await _write_all(writers, parsed, write, encode=writer.encoder(conn))
             except ValidationFailed as exc:
                 status, failure = "failed", exc.message
         async with conn.begin():
@@ -299,11 +307,21 @@ async def _load_job(conn: AsyncConnection, import_id: int) -> ImportJob:
     return ImportJob(**dict(row))
 
 
+def _next_batch(parsed: Iterator[Batch], encode: writer.Encoder | None) -> Batch:
+    """The next batch, with its bulk payload when the database has one (in the parsing thread,
+    so the event loop only sends it)."""
+    batch = next(parsed)
+    if encode is not None and batch.rows:
+        batch.payload = encode(batch.rows, batch.hashes)
+    return batch
+
+
 async def _write_all(
     writers: list[AsyncConnection],
     parsed: Iterator[Batch],
     write: Callable[[AsyncConnection, Batch], Awaitable[None]],
     ahead: int = PARSED_AHEAD,
+    encode: writer.Encoder | None = None,
 ) -> None:
     """Write every parsed batch on its stream's connection, each stream's batches one at a time
     and in order, while a thread parses ahead.
@@ -322,7 +340,7 @@ async def _write_all(
             while not errors:
                 # Never leave the parser running on a file that is about to be closed: a
                 # cancelled run still waits for the batch being parsed.
-                parsing = asyncio.ensure_future(asyncio.to_thread(next, parsed))
+                parsing = asyncio.ensure_future(asyncio.to_thread(_next_batch, parsed, encode))
                 try:
                     batch = await asyncio.shield(parsing)
                 except asyncio.CancelledError:
