@@ -246,7 +246,7 @@ def main() -> None:
         "Herald's import validates every address and field, checks the suppression list, "
         "inserts or fills in the subscriber, and creates the subscription, its state transition "
         "and a consent record per row, in batches of 10,000 rows (one transaction each, written "
-        "on three connections at once on PostgreSQL). The baseline only copies the raw text "
+        "on two connections at once on PostgreSQL). The baseline only copies the raw text "
         "into one table. Target: ≥ 50,000 rows/s on PostgreSQL.",
         "",
     ]
