@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from collections.abc import Iterator
 from typing import Any, cast
 
 import httpx
@@ -19,6 +20,7 @@ from herald.audience.imports.reader import EMAIL, LINE, ImportReader
 from herald.audience.imports.runner import Batch, Report, _write_all, batches
 from herald.kit.crypto import sha256_hex
 from herald.kit.db import transaction
+from herald.kit.errors import ValidationFailed
 from herald.models.audience import Subscriber, Subscription, SubscriptionTransition
 from herald.models.compliance import ConsentRecord
 from herald.runtime import Runtime
@@ -158,3 +160,46 @@ async def test_every_batch_is_written_once_in_stream_order() -> None:
     await _write_all([cast(AsyncConnection, None)] * 3, parsed, write)
     assert all(got == sorted(got) for got in written.values())
     assert sorted(line for got in written.values() for line in got) == list(range(2, 103))
+
+
+async def test_a_slow_stream_does_not_hold_up_the_others() -> None:
+    """Parsed batches wait in a queue per stream: while one connection is still writing, the
+    others go on with their next batches (each stream still in order)."""
+    lines = ["email"] + [f"p{i}@example.com" for i in range(60)]
+    reader = ImportReader(io.BytesIO(("\n".join(lines) + "\n").encode()))
+
+    def alternate(email: str) -> str:  # p0 → stream 0, p1 → stream 1, p2 → stream 0 …
+        return f"{int(email[1:].split('@')[0]) % 2:08x}"
+
+    parsed = batches(reader, Report(io.StringIO()), 2, alternate, streams=2)
+    written: dict[int, list[int]] = {0: [], 1: []}
+    others_went_on = asyncio.Event()
+
+    async def write(conn: Any, batch: Batch) -> None:
+        if batch.stream == 0 and not written[0]:
+            await others_went_on.wait()  # the first batch of stream 0 takes "long"
+        written[batch.stream] += [row[LINE] for row in batch.rows]
+        if len(written[1]) >= 4:  # stream 1 wrote two batches after stream 0's first began
+            others_went_on.set()
+
+    await asyncio.wait_for(
+        _write_all([cast(AsyncConnection, None)] * 2, parsed, write, ahead=2), 10
+    )
+    assert all(got == sorted(got) for got in written.values())
+    assert sorted(written[0] + written[1]) == list(range(2, 62))
+
+
+async def test_a_parser_error_ends_the_run_after_the_writes_in_progress() -> None:
+    def failing() -> Iterator[Batch]:
+        yield Batch(0, rows=[(2, "a@example.com", "example.com", None, None, None, None, "{}")])
+        raise ValidationFailed("the file is not UTF-8 text (near line 3)")
+
+    written: list[int] = []
+
+    async def write(conn: Any, batch: Batch) -> None:
+        await asyncio.sleep(0.01)
+        written.append(batch.stream)
+
+    with pytest.raises(ValidationFailed, match="not UTF-8"):
+        await _write_all([cast(AsyncConnection, None)] * 2, failing(), write)
+    assert written == [0]

@@ -352,9 +352,9 @@ async def _write_all(
                     break
         except Exception as exc:
             errors.append(exc)
-        finally:
-            for queue in queues:  # consumers keep taking until they see the end
-                await queue.put(None)
+        # Not reached when the run is cancelled (the consumers are cancelled with it).
+        for queue in queues:  # consumers keep taking until they see the end
+            await queue.put(None)
 
     async def consume(conn: AsyncConnection, queue: asyncio.Queue[Batch | None]) -> None:
         while (batch := await queue.get()) is not None:
