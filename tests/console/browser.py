@@ -190,6 +190,14 @@ async def sign_in(page: Any, server: LiveServer, email: str, password: str = SYS
 SCREENSHOTS = ROOT / "test-artifacts" / "console"
 
 
+async def csrf_token(page: Any) -> str:
+    """The signed-in page's CSRF token, as the console reads it for its own requests."""
+    token: str = await page.evaluate(
+        "async () => (await (await fetch('/console/api/session')).json()).csrf_token"
+    )
+    return token
+
+
 async def screenshot(page: Any, screen: str) -> Path:
     """A full-page PNG of the screen for reviewers, in test-artifacts/console/ (not in git)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

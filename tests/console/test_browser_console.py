@@ -14,7 +14,14 @@ import pyotp
 import pytest
 from playwright.async_api import expect
 
-from tests.console.browser import SYS_EMAIL, LiveServer, assert_accessible, new_page, sign_in
+from tests.console.browser import (
+    SYS_EMAIL,
+    LiveServer,
+    assert_accessible,
+    csrf_token,
+    new_page,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -143,9 +150,7 @@ async def test_tenant_admin_sees_one_tenant_and_changes_nothing(
     await live_server.setup(tenants=("alpha", "beta"))
     sys_page = await new_page(browser, live_server)
     await sign_in(sys_page, live_server, SYS_EMAIL)
-    csrf = await sys_page.evaluate(
-        "async () => (await (await fetch('/console/api/session')).json()).csrf_token"
-    )
+    csrf = await csrf_token(sys_page)
     for tenant in ("alpha", "beta"):
         status = await sys_page.evaluate(
             """async ([tenant, csrf]) => (await fetch('/sys/newsletter/lists', {
@@ -174,9 +179,7 @@ async def test_tenant_admin_sees_one_tenant_and_changes_nothing(
     await page.get_by_text("This page changes data").wait_for()
 
     # Even a hand-made request cannot change anything.
-    csrf = await page.evaluate(
-        "async () => (await (await fetch('/console/api/session')).json()).csrf_token"
-    )
+    csrf = await csrf_token(page)
     statuses = await page.evaluate(
         """async (csrf) => Promise.all([
             fetch('/sys/newsletter/lists', {method: 'POST',

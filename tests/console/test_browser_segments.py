@@ -21,6 +21,7 @@ from tests.console.browser import (
     LiveServer,
     assert_accessible,
     assert_clean,
+    csrf_token,
     new_page,
     sign_in,
     strict_page,
@@ -213,9 +214,7 @@ async def test_operator_builds_a_segment_and_watches_the_count(
     await admin.goto(live_server.url + "/console/segments/new")
     await admin.get_by_text("This page changes data").wait_for()
     # Even a hand-made request cannot change the segment.
-    csrf = await admin.evaluate(
-        "async () => (await (await fetch('/console/api/session')).json()).csrf_token"
-    )
+    csrf = await csrf_token(admin)
     segment_id = segment_url.rsplit("/", 1)[1]
     statuses = await admin.evaluate(
         """async ([csrf, id]) => Promise.all([

@@ -20,6 +20,7 @@ from tests.console.browser import (
     SYS_EMAIL,
     LiveServer,
     assert_clean,
+    csrf_token,
     new_page,
     screenshot,
     sign_in,
@@ -245,9 +246,7 @@ async def test_tenant_admin_reads_templates_and_changes_nothing(
     await live_server.setup(tenants=("alpha", "beta"))
     sys_page = await new_page(browser, live_server)
     await sign_in(sys_page, live_server, SYS_EMAIL)
-    csrf = await sys_page.evaluate(
-        "async () => (await (await fetch('/console/api/session')).json()).csrf_token"
-    )
+    csrf = await csrf_token(sys_page)
     for tenant, key in (("alpha", "announcement"), ("beta", "digest")):
         r = await sys_page.request.post(
             f"{live_server.url}/sys/newsletter/templates/clone",
