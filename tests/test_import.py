@@ -13,6 +13,7 @@ from herald.compliance import suppression
 from herald.kit.db import transaction
 from herald.models.audience import Subscriber, Subscription, SubscriptionTransition
 from herald.models.compliance import AuditEntry, ConsentRecord
+from herald.models.work import Job
 from herald.runtime import Runtime
 from herald.worker.runner import Worker
 from tests.test_public_flow import make_list
@@ -175,6 +176,29 @@ async def test_unusable_files_fail_with_a_reason(
     report = await run(app_client, sys_headers, worker, lst["id"], body)
     assert report["status"] == "failed"
     assert message in report["error"]
+
+
+async def test_an_import_whose_list_was_deleted_ends_for_good(
+    db_kind: str,
+    app_client: httpx.AsyncClient,
+    sys_headers: dict[str, str],
+    runtime: Runtime,
+    worker: Worker,
+) -> None:
+    """The list goes, and its queued import with it: the job fails once, with the reason, and
+    is not retried; nothing is written."""
+    lst = await make_list(app_client, sys_headers, "members")
+    r = await upload(app_client, sys_headers, lst["id"], make_csv(20))
+    assert r.status_code == 202, r.text
+    r = await app_client.delete(f"/sys/newsletter/lists/{lst['id']}", headers=sys_headers)
+    assert r.status_code == 204
+    await worker.drain()
+    async with transaction(runtime.sessions) as s:
+        job = (await s.execute(select(Job).where(Job.kind == "audience.import"))).scalar_one()
+    assert job.status == "failed" and job.attempts == 1
+    assert "its list was deleted" in (job.last_error or "")
+    assert await count(runtime, Subscriber) == 0
+    assert await count(runtime, Subscription) == 0
 
 
 async def test_attestation_is_required(

@@ -15,6 +15,7 @@ from herald.campaigns.service import START_JOB
 from herald.delivery.feedback.retention import purge_expired as purge_delivery_events
 from herald.kit import clock
 from herald.kit.db import transaction
+from herald.kit.errors import NotFound
 from herald.queue import PermanentJobError, purge_finished
 from herald.runtime import Runtime
 from herald.tracking.recorder import purge_events
@@ -46,9 +47,12 @@ async def _import(rt: Runtime, payload: dict[str, Any]) -> None:
     path = imports.upload_path(rt.settings.data_dir, import_id)
     if not path.exists():
         raise PermanentJobError(f"upload of import {import_id} is missing")
-    job = await imports.run_import(
-        rt.engine, import_id, path, imports.rejected_path(rt.settings.data_dir, import_id)
-    )
+    try:
+        job = await imports.run_import(
+            rt.engine, import_id, path, imports.rejected_path(rt.settings.data_dir, import_id)
+        )
+    except NotFound as exc:  # deleted with its list, before or during the run
+        raise PermanentJobError(f"import {import_id} is gone (its list was deleted)") from exc
     actor = Actor(kind="operator", id=str(job.operator_id)) if job.operator_id else SYSTEM
     async with transaction(rt.sessions) as session:
         await imports.finish_audit(session, actor, job)
