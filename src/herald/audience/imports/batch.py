@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from herald.kit.errors import ValidationFailed
+
 
 @dataclass(frozen=True, slots=True)
 class BatchParams:
@@ -34,3 +36,9 @@ class RetryBatch(Exception):
 class NotAllNew(Exception):
     """Written on the assumption that every address is new, the batch met one that already has
     a subscriber; nothing of it was kept. Write it again with ``assume_new=False``."""
+
+
+def list_deleted() -> ValidationFailed:
+    """What a batch raises when its list was deleted since the import began (the import job goes
+    with the list, so the run ends)."""
+    return ValidationFailed("the list was deleted during the import")

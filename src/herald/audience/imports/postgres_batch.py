@@ -30,9 +30,14 @@ from typing import Any
 import psycopg
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herald.audience.imports.batch import BatchOutcome, BatchParams, NotAllNew, RetryBatch
+from herald.audience.imports.batch import (
+    BatchOutcome,
+    BatchParams,
+    NotAllNew,
+    RetryBatch,
+    list_deleted,
+)
 from herald.audience.imports.reader import Row
-from herald.kit.errors import ValidationFailed
 
 STAGE_COLUMNS = (  # a reader Row followed by the suppression hash of its address
     "line",
@@ -252,7 +257,7 @@ async def _write(
             await cur.execute(_NEW_ONLY if assume_new else _NEW_OR_EXISTING, values)
         listed = await settings.fetchone()
         if not listed or not listed[2]:
-            raise ValidationFailed("the list was deleted during the import")
+            raise list_deleted()
         skipped = [(line, "suppressed") for (line,) in await suppressed.fetchall()]
         found = await cur.fetchone()
         imported, existing = (int(found[0]), int(found[1])) if found else (0, 0)

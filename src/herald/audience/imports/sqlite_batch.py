@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from herald.audience.imports.batch import BatchOutcome, BatchParams
+from herald.audience.imports.batch import BatchOutcome, BatchParams, list_deleted
 from herald.audience.imports.reader import Row
-from herald.kit.errors import ValidationFailed
 
 # A reader Row followed by the suppression hash of its address.
 _STAGE_COLUMNS = "line, email, domain, name, language, timezone, country, attributes, email_hash"
@@ -109,7 +108,7 @@ async def write_batch(
     # One writer at a time: a list that exists now stays until this batch commits.
     listed = await conn.execute(text("SELECT 1 FROM newsletter_lists WHERE id = :list_id"), values)
     if listed.first() is None:
-        raise ValidationFailed("the list was deleted during the import")
+        raise list_deleted()
     await conn.execute(text("DELETE FROM import_batch"))
     raw = await conn.get_raw_connection()
     driver: Any = raw.driver_connection
